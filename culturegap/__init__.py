@@ -1,0 +1,1 @@
+"""culturegap: one customer-communication language for sales and every customer-contact team."""

@@ -1,0 +1,159 @@
+"""What each role should do today: the sections of the home page, built from live data.
+
+A person with several roles sees one section per role, in the order of ``Role``.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from culturegap import measures
+from culturegap.org import selectors
+from culturegap.org.models import Customer, Person, Role
+
+
+@dataclass
+class Task:
+    text: str
+    url: str = ""
+    done: bool = False
+
+
+@dataclass
+class Section:
+    role: str
+    title: str
+    intro: str
+    tasks: list[Task] = field(default_factory=list)
+    stats: list[tuple[str, object]] = field(default_factory=list)
+
+
+def _active_service_counts(customers) -> list[int]:
+    today = timezone.localdate()
+    return list(
+        customers.annotate(
+            active=Count(
+                "services",
+                filter=Q(services__ended_on__isnull=True) | Q(services__ended_on__gt=today),
+            )
+        ).values_list("active", flat=True)
+    )
+
+
+def _rounded(value: float | None, digits: int = 2):
+    return "–" if value is None else round(value, digits)
+
+
+def _percent(value: float | None):
+    return "–" if value is None else f"{value:.0%}"
+
+
+def executive_section(person: Person) -> Section:
+    company = person.company
+    headcount = selectors.company_headcount(company=company)
+    counts = _active_service_counts(Customer.objects.filter(company=company))
+    return Section(
+        role=Role.EXECUTIVE,
+        title="The company at a glance",
+        intro="Is the culture gap closing, and is it paying? The figures below fill in as the "
+        "program runs: training, opportunities from CRPs, loyalty and the alignment survey.",
+        stats=[
+            ("Staff", headcount["staff"]),
+            ("CRPs", headcount["crps"]),
+            ("Salespeople", headcount["salespeople"]),
+            ("Active customers", sum(1 for c in counts if c > 0)),
+            ("Services per customer", _rounded(measures.services_per_customer(counts))),
+            ("Buy one service only", _percent(measures.share_buying_one_service(counts))),
+        ],
+        tasks=[Task("Review the teams and who leads them", reverse("org:team_list"))],
+    )
+
+
+def admin_section(person: Person) -> Section:
+    company = person.company
+    people = Person.objects.filter(company=company)
+    service_count = company.services.count()
+    people_count = people.count()
+    customer_count = company.customers.count()
+    without_team = people.filter(team=None).count()
+    never_signed_in = people.filter(last_login=None).count()
+    tasks = [
+        Task(
+            f"Service catalog: {service_count} services",
+            reverse("org:service_list"),
+            done=service_count > 0,
+        ),
+        Task(
+            f"People imported: {people_count}", reverse("org:import_people"), done=people_count > 1
+        ),
+        Task(
+            f"Customers imported: {customer_count}",
+            reverse("org:import_customers"),
+            done=customer_count > 0,
+        ),
+    ]
+    if without_team:
+        tasks.append(Task(f"{without_team} people have no team yet", reverse("org:person_list")))
+    return Section(
+        role=Role.ADMIN,
+        title="Set up and run the program",
+        intro="Bring in your people and customers, then roll out the common language.",
+        tasks=tasks,
+        stats=[("Have not signed in yet", never_signed_in)],
+    )
+
+
+def manager_section(person: Person) -> Section:
+    team_count = selectors.teams_visible_to(viewer=person).count()
+    people_count = len(selectors.reporting_line_ids(manager=person))
+    return Section(
+        role=Role.MANAGER,
+        title="Coach your teams",
+        intro="See how your people progress and observe a customer conversation this week.",
+        stats=[("Teams", team_count), ("People in your reporting line", people_count)],
+        tasks=[Task("Open your teams", reverse("org:team_list"))],
+    )
+
+
+def crp_section(person: Person) -> Section:
+    return Section(
+        role=Role.CRP,
+        title="Your few minutes today",
+        intro="A micro-lesson and a short drill keep the common language fresh. When a "
+        "customer mentions a need we could serve, hand it to the right colleague.",
+        tasks=[
+            Task("Look up a customer before a call", reverse("org:customer_list")),
+        ],
+    )
+
+
+def sales_section(person: Person) -> Section:
+    mine = Customer.objects.filter(company_id=person.company_id, sales_owner=person)
+    counts = _active_service_counts(mine)
+    one_service = sum(1 for c in counts if c == 1)
+    return Section(
+        role=Role.SALES,
+        title="Your customers",
+        intro="Customers who buy one service only are where a conversation adds most value.",
+        stats=[
+            ("Your customers", len(counts)),
+            ("Buy one service only", one_service),
+            ("Services per customer", _rounded(measures.services_per_customer(counts))),
+        ],
+        tasks=[Task("Open your customers", reverse("org:customer_list") + "?mine=1")],
+    )
+
+
+_BUILDERS = {
+    Role.EXECUTIVE: executive_section,
+    Role.ADMIN: admin_section,
+    Role.MANAGER: manager_section,
+    Role.CRP: crp_section,
+    Role.SALES: sales_section,
+}
+
+
+def home_sections(*, person: Person) -> list[Section]:
+    return [_BUILDERS[role](person) for role in person.roles]

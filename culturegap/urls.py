@@ -1,0 +1,41 @@
+"""The project's URL map: one include per capability."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from culturegap.access import public
+from culturegap.org import views as org_views
+
+# Auth views are wrapped with ``public`` so the permission-matrix test knows they are open.
+auth_patterns = [
+    path("login/", public(auth_views.LoginView.as_view()), name="login"),
+    path("logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path(
+        "password-reset/",
+        public(auth_views.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        public(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        public(auth_views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/complete/",
+        public(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("", org_views.today, name="today"),
+    path("accounts/", include(auth_patterns)),
+    path("org/", include("culturegap.org.urls")),
+    path("django-admin/", admin.site.urls),
+]
