@@ -40,17 +40,17 @@ def teams_visible_to(*, viewer: Person) -> QuerySet[Team]:
         return teams
     if viewer.is_manager:
         team_ids = set(
-            people_visible_to(viewer=viewer)
-            .exclude(team_id=None)
-            .values_list("team_id", flat=True)
+            people_visible_to(viewer=viewer).exclude(team_id=None).values_list("team_id", flat=True)
         )
         return teams.filter(pk__in=team_ids)
     return teams.none()
 
 
 def team_list(*, viewer: Person) -> QuerySet[Team]:
-    return teams_visible_to(viewer=viewer).annotate(
-        member_count=Count("members", filter=Q(members__is_active=True))
+    return (
+        teams_visible_to(viewer=viewer)
+        .annotate(member_count=Count("members", filter=Q(members__is_active=True)))
+        .order_by("name")
     )
 
 
@@ -72,7 +72,7 @@ def customer_list(*, viewer: Person, search: str = "", owner: Person | None = No
             "services",
             filter=Q(services__ended_on__isnull=True) | Q(services__ended_on__gt=today),
         )
-    )
+    ).order_by("name", "pk")
 
 
 def active_customer_services(*, company: Company) -> QuerySet[CustomerService]:
@@ -84,11 +84,15 @@ def active_customer_services(*, company: Company) -> QuerySet[CustomerService]:
 
 def service_list(*, company: Company) -> QuerySet[Service]:
     today = timezone.localdate()
-    return Service.objects.filter(company=company).annotate(
-        active_customers=Count(
-            "customers",
-            filter=Q(customers__ended_on__isnull=True) | Q(customers__ended_on__gt=today),
+    return (
+        Service.objects.filter(company=company)
+        .annotate(
+            active_customers=Count(
+                "customers",
+                filter=Q(customers__ended_on__isnull=True) | Q(customers__ended_on__gt=today),
+            )
         )
+        .order_by("name")
     )
 
 

@@ -1,0 +1,194 @@
+"""The permission matrix: every URL × every role × own company / another company.
+
+The URL conf is walked, so a new page without a declared access policy (``roles_required`` or
+``public``) fails ``test_every_view_declares_who_may_open_it``, and a page whose arguments are
+not listed in ``TARGETS`` fails ``test_every_url_has_a_target``.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from culturegap.org.models import Role
+from culturegap.org.tests.factories import (
+    CustomerFactory,
+    CustomerServiceFactory,
+    PersonFactory,
+    ServiceFactory,
+    TeamFactory,
+)
+
+# Django's own admin site keeps its own staff-only checks (tested below), not our roles.
+SKIPPED_NAMESPACES = {"admin"}
+
+
+def _walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace in SKIPPED_NAMESPACES:
+                continue
+            yield from _walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry.callback
+
+
+def project_views() -> dict[str, object]:
+    return dict(_walk(get_resolver().url_patterns))
+
+
+@dataclass
+class Target:
+    """How to fill a URL's arguments from the objects of the ``world`` fixture, and which
+    statuses differ from the rule (allowed role → 200, other role → 403)."""
+
+    kwargs: object = None  # callable(world) -> dict
+    expect: dict[str, int] = field(default_factory=dict)
+    public_status: int = 200
+
+
+TARGETS: dict[str, Target] = {
+    "today": Target(),
+    "login": Target(),
+    "logout": Target(public_status=405),  # logging out is a POST
+    "password_reset": Target(),
+    "password_reset_done": Target(),
+    "password_reset_confirm": Target(kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"}),
+    "password_reset_complete": Target(),
+    "org:team_list": Target(),
+    "org:team_detail": Target(kwargs=lambda w: {"pk": w["staff"]["crp"].team_id}),
+    "org:person_list": Target(),
+    "org:person_detail": Target(
+        kwargs=lambda w: {"pk": w["staff"]["crp"].pk}, expect={Role.SALES: 404}
+    ),
+    "org:customer_list": Target(),
+    "org:customer_detail": Target(kwargs=lambda w: {"pk": w["customer"].pk}),
+    "org:service_list": Target(),
+    "org:service_create": Target(),
+    "org:service_edit": Target(kwargs=lambda w: {"pk": w["service"].pk}),
+    "org:import_people": Target(),
+    "org:import_customers": Target(),
+}
+
+
+@pytest.fixture
+def world(company, staff):
+    service = ServiceFactory(company=company, name="Year-end accounts", code="ACC")
+    customer = CustomerFactory(company=company, name="Zephyr Joinery", sales_owner=staff["sales"])
+    CustomerServiceFactory(customer=customer, service=service)
+    return {"staff": staff, "customer": customer, "service": service}
+
+
+@pytest.fixture
+def outsiders(other_company):
+    """One person per role in another company."""
+    team = TeamFactory(company=other_company, name="Their team")
+    people = {}
+    for role in Role.values:
+        flags = {"is_crp": role == Role.CRP}
+        flags |= {
+            "is_executive": role == Role.EXECUTIVE,
+            "is_program_admin": role == Role.ADMIN,
+            "is_manager": role == Role.MANAGER,
+            "is_salesperson": role == Role.SALES,
+        }
+        people[role] = PersonFactory(
+            company=other_company, team=team, email=f"{role}@other.test", **flags
+        )
+    return people
+
+
+def _url(name: str, world) -> str:
+    target = TARGETS[name]
+    return reverse(name, kwargs=target.kwargs(world) if target.kwargs else None)
+
+
+def test_every_view_declares_who_may_open_it():
+    undeclared = [
+        name for name, view in project_views().items() if not hasattr(view, "allowed_roles")
+    ]
+    assert undeclared == []
+
+
+def test_every_url_has_a_target():
+    assert sorted(set(project_views()) - set(TARGETS)) == []
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_anonymous_visitors(client, world, name):
+    view = project_views()[name]
+    response = client.get(_url(name, world))
+    if getattr(view, "is_public", False):
+        assert response.status_code == TARGETS[name].public_status
+    else:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", Role.values)
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_each_role_in_its_own_company(client, world, name, role):
+    view = project_views()[name]
+    client.force_login(world["staff"][role])
+    response = client.get(_url(name, world))
+    if getattr(view, "is_public", False):
+        # Signed-in people may still open public pages (the login page redirects nowhere).
+        assert response.status_code in {TARGETS[name].public_status, 302}
+        return
+    allowed = role in view.allowed_roles
+    expected = TARGETS[name].expect.get(role, 200 if allowed else 403)
+    assert response.status_code == expected, f"{role} on {name}"
+
+
+@pytest.mark.parametrize("role", Role.values)
+@pytest.mark.parametrize("name", sorted(n for n in TARGETS if TARGETS[n].kwargs))
+def test_another_company_never_sees_an_object(client, world, outsiders, name, role):
+    view = project_views()[name]
+    if getattr(view, "is_public", False):
+        return
+    client.force_login(outsiders[role])
+    response = client.get(_url(name, world))
+    assert response.status_code in {403, 404}
+    if role in view.allowed_roles:
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", Role.values)
+@pytest.mark.parametrize("name", sorted(n for n in TARGETS if not TARGETS[n].kwargs))
+def test_another_company_lists_show_none_of_our_data(client, world, outsiders, name, role):
+    view = project_views()[name]
+    if getattr(view, "is_public", False):
+        return
+    client.force_login(outsiders[role])
+    response = client.get(_url(name, world))
+    body = response.content.decode()
+    for secret in ("Zephyr Joinery", "Cara CRP", "Client Service", "Year-end accounts"):
+        assert secret not in body, f"{secret} leaked to {role} of another company on {name}"
+
+
+def test_manager_sees_only_teams_in_their_reporting_line(client, company, staff):
+    elsewhere = TeamFactory(company=company, name="Tax", kind="professional")
+    PersonFactory(company=company, team=elsewhere, name="Tara Tax")
+    client.force_login(staff["manager"])
+    assert client.get(reverse("org:team_detail", args=[elsewhere.pk])).status_code == 404
+    listing = client.get(reverse("org:team_list")).content.decode()
+    assert "Client Service" in listing and "Tax" not in listing
+
+
+def test_crp_sees_only_themselves(client, staff):
+    client.force_login(staff["crp"])
+    assert client.get(reverse("org:person_detail", args=[staff["crp"].pk])).status_code == 200
+    assert client.get(reverse("org:person_detail", args=[staff["manager"].pk])).status_code == 404
+
+
+def test_person_without_a_company_gets_403(client, db):
+    operator = PersonFactory(company=None, team=None, email="ops@platform.test", is_crp=True)
+    client.force_login(operator)
+    assert client.get(reverse("today")).status_code == 403
+
+
+def test_django_admin_is_for_platform_staff_only(client, staff):
+    client.force_login(staff["admin"])
+    response = client.get("/django-admin/")
+    assert response.status_code == 302 and "/django-admin/login/" in response.url
