@@ -1,5 +1,7 @@
 """Shared pytest fixtures: a company with one person per role, and a second company."""
 
+import os
+
 import pytest
 
 from culturegap.org.tests.factories import CompanyFactory, PersonFactory, TeamFactory
@@ -70,3 +72,57 @@ def staff(company):
         manager=executive,
     )
     return {"executive": executive, "admin": admin, "manager": manager, "crp": crp, "sales": sales}
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright; never a downloaded browser.
+
+    Skipped where Chromium is missing, unless CULTUREGAP_REQUIRE_BROWSER=1 (as in CI).
+    """
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CULTUREGAP_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; the ORM calls made by fixtures here are
+    # still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_errors():
+    return []
+
+
+@pytest.fixture(
+    params=[{"width": 1280, "height": 900}, {"width": 375, "height": 740}], ids=["desktop", "phone"]
+)
+def page(chromium, live_server, page_errors, request):
+    """A fresh browser page on the live server, at a desktop and a phone viewport; console
+    errors are collected in ``page_errors``."""
+    context = chromium.new_context(viewport=request.param, base_url=live_server.url)
+    browser_page = context.new_page()
+    browser_page.on(
+        "console", lambda msg: page_errors.append(msg.text) if msg.type == "error" else None
+    )
+    browser_page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    yield browser_page
+    context.close()
