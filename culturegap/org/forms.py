@@ -18,9 +18,7 @@ class ServiceForm(forms.ModelForm):
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip().upper()
-        taken = Service.objects.filter(company=self.company, code=code).exclude(
-            pk=self.instance.pk
-        )
+        taken = Service.objects.filter(company=self.company, code=code).exclude(pk=self.instance.pk)
         if taken.exists():
             raise forms.ValidationError(f"Another service already uses the code {code}.")
         return code

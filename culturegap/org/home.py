@@ -5,11 +5,13 @@ A person with several roles sees one section per role, in the order of ``Role``.
 
 from dataclasses import dataclass, field
 
+import plotly.graph_objects as go
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from culturegap import measures
+from culturegap.charts import chart
 from culturegap.org import selectors
 from culturegap.org.models import Customer, Person, Role
 
@@ -28,6 +30,7 @@ class Section:
     intro: str
     tasks: list[Task] = field(default_factory=list)
     stats: list[tuple[str, object]] = field(default_factory=list)
+    charts: list = field(default_factory=list)
 
 
 def _active_service_counts(customers) -> list[int]:
@@ -68,7 +71,19 @@ def executive_section(person: Person) -> Section:
             ("Buy one service only", _percent(measures.share_buying_one_service(counts))),
         ],
         tasks=[Task("Review the teams and who leads them", reverse("org:team_list"))],
+        charts=[_services_bought_chart(counts)] if any(counts) else [],
     )
+
+
+def _services_bought_chart(counts: list[int]):
+    buying = [count for count in counts if count > 0]
+    most = max(buying)
+    labels = [f"{n} service{'s' if n > 1 else ''}" for n in range(1, most + 1)]
+    figure = go.Figure(
+        go.Bar(x=labels, y=[buying.count(n) for n in range(1, most + 1)], name="customers")
+    )
+    figure.update_layout(title="Customers by number of services they buy", yaxis_title="customers")
+    return chart(figure, label="Bar chart of customers by the number of services they buy")
 
 
 def admin_section(person: Person) -> Section:

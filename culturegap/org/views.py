@@ -20,7 +20,9 @@ def _page(request, queryset):
 
 @roles_required(*ANY_ROLE)
 def today(request):
-    return render(request, "org/today.html", {"sections": home_sections(person=request.user)})
+    sections = home_sections(person=request.user)
+    charts = any(section.charts for section in sections)
+    return render(request, "org/today.html", {"sections": sections, "charts": charts})
 
 
 @roles_required(Role.EXECUTIVE, Role.ADMIN, Role.MANAGER)
@@ -33,9 +35,7 @@ def team_list(request):
 def team_detail(request, pk: int):
     team = get_object_or_404(selectors.teams_visible_to(viewer=request.user), pk=pk)
     members = (
-        selectors.people_visible_to(viewer=request.user)
-        .filter(team=team)
-        .select_related("manager")
+        selectors.people_visible_to(viewer=request.user).filter(team=team).select_related("manager")
     )
     return render(request, "org/team_detail.html", {"team": team, "members": members})
 
@@ -78,9 +78,7 @@ def customer_detail(request, pk: int):
         selectors.customers_visible_to(viewer=request.user).select_related("sales_owner"), pk=pk
     )
     services = customer.services.select_related("service").order_by("-started_on")
-    return render(
-        request, "org/customer_detail.html", {"customer": customer, "services": services}
-    )
+    return render(request, "org/customer_detail.html", {"customer": customer, "services": services})
 
 
 @roles_required(Role.EXECUTIVE, Role.ADMIN)
