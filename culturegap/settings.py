@@ -35,6 +35,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "culturegap.org",
+    "culturegap.language",
+    "culturegap.training",
+    "culturegap.opportunities",
+    "culturegap.loyalty",
 ]
 
 MIDDLEWARE = [

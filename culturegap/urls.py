@@ -37,5 +37,9 @@ urlpatterns = [
     path("", org_views.today, name="today"),
     path("accounts/", include(auth_patterns)),
     path("org/", include("culturegap.org.urls")),
+    path("playbook/", include("culturegap.language.urls")),
+    path("learn/", include("culturegap.training.urls")),
+    path("opportunities/", include("culturegap.opportunities.urls")),
+    path("loyalty/", include("culturegap.loyalty.urls")),
     path("django-admin/", admin.site.urls),
 ]

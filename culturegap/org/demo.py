@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from faker import Faker
 from tqdm import tqdm
 
@@ -120,6 +121,12 @@ _ASSOCIATIONS = (
     "Community Trust", "Rugby Club", "Sailing Club", "Arts Centre", "Housing Association",
     "Village Hall Trust", "Cricket Club", "Heritage Railway", "Food Bank", "Hospice Trust",
 )  # fmt: skip
+
+
+# Each capability adds its part of the demo (content, history) after the organisation exists:
+# a function ``seed(*, company, rng, today, progress)`` that writes rows of its own app. Each
+# gets its own seeded random generator, so adding a chapter does not change the earlier ones.
+DEMO_CHAPTERS: list[str] = []
 
 
 @dataclass
@@ -505,6 +512,15 @@ def seed_demo_company(
                 service_rows += len(rows)
                 bar.update(len(batch_customers))
                 bar.set_postfix(services=service_rows)
+
+        for index, path in enumerate(DEMO_CHAPTERS):
+            chapter = import_string(path)
+            chapter(
+                company=company,
+                rng=random.Random(f"{seed}:{index}"),
+                today=today,
+                progress=progress,
+            )
 
     return DemoResult(
         company=company,

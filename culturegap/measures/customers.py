@@ -1,7 +1,4 @@
-"""Every business measure of culturegap, as pure functions over plain values.
-
-Pages, the API and benchmarks call these; each is tested against values worked out by hand.
-"""
+"""Measures of the customer base: how many services customers buy."""
 
 from collections.abc import Iterable
 
