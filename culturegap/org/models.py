@@ -9,6 +9,9 @@ class Company(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     time_zone = models.CharField(max_length=64, default="Europe/London")
+    opportunity_stale_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Alert when an opportunity is left untouched longer than this."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -166,6 +169,14 @@ class Customer(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_customers"
     )
     since = models.DateField()
+    serving_team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="served_customers",
+        help_text="The CRP team that serves this customer day to day.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -177,6 +188,25 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Contact(models.Model):
+    """A person at a customer whom the company talks to (and may survey)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    is_primary = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-is_primary", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "email"], name="contact_email_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.customer})"
 
 
 class CustomerService(models.Model):
