@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from culturegap.opportunities import views
 
 app_name = "opportunities"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.opportunity_detail, name="detail"),
+]

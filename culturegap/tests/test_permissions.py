@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from culturegap.opportunities.models import Opportunity
 from culturegap.org.models import Role
 from culturegap.org.tests.factories import (
     CustomerFactory,
@@ -69,6 +70,7 @@ TARGETS: dict[str, Target] = {
     "org:service_edit": Target(kwargs=lambda w: {"pk": w["service"].pk}),
     "org:import_people": Target(),
     "org:import_customers": Target(),
+    "opportunities:detail": Target(kwargs=lambda w: {"pk": w["opportunity"].pk}),
 }
 
 
@@ -77,7 +79,22 @@ def world(company, staff):
     service = ServiceFactory(company=company, name="Year-end accounts", code="ACC")
     customer = CustomerFactory(company=company, name="Zephyr Joinery", sales_owner=staff["sales"])
     CustomerServiceFactory(customer=customer, service=service)
-    return {"staff": staff, "customer": customer, "service": service}
+    opportunity = Opportunity.objects.create(
+        company=company,
+        customer=customer,
+        service=service,
+        need="Wants help with payroll too",
+        channel="phone",
+        found_by=staff["crp"],
+        found_by_team=staff["crp"].team,
+        owner=staff["sales"],
+    )
+    return {
+        "staff": staff,
+        "customer": customer,
+        "service": service,
+        "opportunity": opportunity,
+    }
 
 
 @pytest.fixture

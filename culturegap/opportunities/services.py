@@ -1,0 +1,357 @@
+"""Actions on opportunities: record a need, route it to sales, move it through the pipeline,
+take or reassign it, and alert owners about the ones left untouched."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from culturegap.opportunities.models import (
+    OPEN_STATUSES,
+    Channel,
+    Opportunity,
+    OpportunityEvent,
+    Source,
+    Status,
+    Urgency,
+)
+from culturegap.org.models import Company, Customer, Person, Service, TeamKind
+
+NEED_MAX_LENGTH = 2000
+REASON_MAX_LENGTH = 1000
+MAX_VALUE = Decimal("9999999999.99")
+
+# The pipeline only moves forward; won and lost are final. Won is never reachable from new:
+# somebody in sales must at least have spoken to the customer first.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.CONTACTED, Status.LOST}),
+    Status.CONTACTED: frozenset({Status.QUALIFIED, Status.WON, Status.LOST}),
+    Status.QUALIFIED: frozenset({Status.WON, Status.LOST}),
+    Status.WON: frozenset(),
+    Status.LOST: frozenset(),
+}
+
+
+def absolute_url(path: str) -> str:
+    """A link for an e-mail. ``SITE_URL`` (e.g. https://culturegap.example.com) when the project
+    sets it, else the local development address."""
+    base = getattr(settings, "SITE_URL", "") or "http://127.0.0.1:8000"
+    return base.rstrip("/") + path
+
+
+def opportunity_link(opportunity: Opportunity) -> str:
+    return absolute_url(reverse("opportunities:detail", args=[opportunity.pk]))
+
+
+def queue_recipients(*, company: Company) -> list[Person]:
+    """Who is told about an opportunity waiting in the sales queue.
+
+    The managers of the company's sales teams: they dispatch the queue, and at a large firm
+    telling every salesperson about every unowned need would be noise. A company with no sales
+    manager falls back to every active salesperson, so the queue is never silent.
+    """
+    people = Person.objects.filter(company=company, is_active=True).exclude(email="")
+    managers = list(people.filter(is_manager=True, team__kind=TeamKind.SALES).order_by("pk"))
+    if managers:
+        return managers
+    return list(people.filter(is_salesperson=True).order_by("pk"))
+
+
+def route_owner(*, customer: Customer) -> Person | None:
+    """The customer's sales owner, or None (the queue) when there is none or they have left."""
+    owner = customer.sales_owner
+    if owner is None or not owner.is_active or owner.company_id != customer.company_id:
+        return None
+    return owner
+
+
+def _check_choice(errors: dict, field: str, value: str, choices) -> None:
+    if value not in choices.values:
+        allowed = ", ".join(choices.values)
+        errors[field] = f"“{value}” is not a valid {field}; choose one of: {allowed}."
+
+
+@transaction.atomic
+def record_opportunity(
+    *,
+    company: Company,
+    customer: Customer,
+    need: str,
+    channel: str,
+    urgency: str = Urgency.NORMAL,
+    service: Service | None = None,
+    found_by: Person | None = None,
+    source: str = Source.CRP,
+) -> Opportunity:
+    """Record a customer need for sales and route it.
+
+    It goes to the customer's sales owner, or to the sales queue when the customer has none (or
+    the owner is no longer active). The owner — or, for the queue, the people
+    ``queue_recipients`` names — gets an e-mail once the transaction commits. Raises
+    ``ValidationError`` with a dict naming the bad field; nothing is written then.
+    """
+    errors: dict[str, str] = {}
+    if customer is None or customer.company_id != company.pk:
+        errors["customer"] = "Choose a customer of your company."
+    if service is not None and service.company_id != company.pk:
+        errors["service"] = "Choose a service from your company's catalog."
+    need = (need or "").strip()
+    if not need:
+        errors["need"] = "Write down the need, in the customer's words."
+    elif len(need) > NEED_MAX_LENGTH:
+        errors["need"] = f"Keep the need under {NEED_MAX_LENGTH} characters."
+    _check_choice(errors, "channel", channel, Channel)
+    _check_choice(errors, "urgency", urgency, Urgency)
+    _check_choice(errors, "source", source, Source)
+    if found_by is not None and found_by.company_id != company.pk:
+        errors["found_by"] = "The person who found the need must work for this company."
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    opportunity = Opportunity.objects.create(
+        company=company,
+        customer=customer,
+        service=service,
+        need=need,
+        urgency=urgency,
+        channel=channel,
+        source=source,
+        found_by=found_by,
+        found_by_team_id=found_by.team_id if found_by is not None else None,
+        owner=route_owner(customer=customer),
+        status=Status.NEW,
+        created_at=now,
+        updated_at=now,
+        last_touched_at=now,
+    )
+    OpportunityEvent.objects.create(
+        opportunity=opportunity,
+        actor=found_by,
+        from_status="",
+        to_status=Status.NEW,
+        assigned_to=opportunity.owner,
+        note="Recorded" + ("" if opportunity.owner else " and placed in the sales queue"),
+        at=now,
+    )
+    transaction.on_commit(lambda: notify_new_opportunity(opportunity_id=opportunity.pk))
+    return opportunity
+
+
+def notify_new_opportunity(*, opportunity_id: int) -> int:
+    """E-mail the owner (or the queue recipients) about a new opportunity; returns how many
+    messages were sent."""
+    opportunity = (
+        Opportunity.objects.select_related("customer", "service", "found_by", "owner", "company")
+        .filter(pk=opportunity_id)
+        .first()
+    )
+    if opportunity is None:
+        return 0
+    if opportunity.owner is not None:
+        recipients = [opportunity.owner]
+        intro = "A new opportunity has been handed to you."
+    else:
+        recipients = queue_recipients(company=opportunity.company)
+        intro = "A new opportunity is waiting in the sales queue for someone to take it."
+    found_by = (
+        opportunity.found_by.name if opportunity.found_by else opportunity.get_source_display()
+    )
+    lines = [
+        intro,
+        "",
+        f"Customer: {opportunity.customer.name}",
+        f"Service: {opportunity.service.name if opportunity.service else 'not specified'}",
+        f"Urgency: {opportunity.get_urgency_display()}",
+        f"Found by: {found_by} ({opportunity.get_channel_display().lower()})",
+        "",
+        "In the customer's words:",
+        opportunity.need,
+        "",
+        f"Open it: {opportunity_link(opportunity)}",
+    ]
+    subject = f"New opportunity: {opportunity.customer.name}"
+    sent = 0
+    for person in recipients:
+        sent += send_mail(subject, "\n".join(lines), None, [person.email], fail_silently=False)
+    return sent
+
+
+def _parse_value(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        parsed = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"value": "Enter the value as a number, e.g. 12000."}) from None
+    if not parsed.is_finite():
+        raise ValidationError({"value": "Enter the value as a number, e.g. 12000."})
+    return parsed
+
+
+def may_work_on(*, opportunity: Opportunity, actor: Person) -> bool:
+    """The owner moves an opportunity; any salesperson may move (and so take) a queue item."""
+    if actor.company_id != opportunity.company_id or not actor.is_active:
+        return False
+    if opportunity.owner_id is None:
+        return actor.is_salesperson
+    return opportunity.owner_id == actor.pk
+
+
+def may_reassign(*, actor: Person, company: Company | None = None) -> bool:
+    """Program admins and managers of sales teams hand opportunities to another salesperson."""
+    if company is not None and actor.company_id != company.pk:
+        return False
+    if actor.is_program_admin:
+        return True
+    return bool(actor.is_manager and actor.team_id and actor.team.kind == TeamKind.SALES)
+
+
+@transaction.atomic
+def move_opportunity(
+    *,
+    opportunity: Opportunity,
+    to_status: str,
+    actor: Person,
+    value=None,
+    reason: str = "",
+    note: str = "",
+) -> Opportunity:
+    """Move an opportunity one step along the pipeline, recording who did it and when.
+
+    Allowed: new → contacted → qualified → won; contacted → won; lost from any open status.
+    Won needs a positive value, lost a reason; won and lost are final. A salesperson moving a
+    queue item takes it. Raises ``ValidationError`` naming the field, ``PermissionDenied`` when
+    the actor may not work on it.
+    """
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if not may_work_on(opportunity=opportunity, actor=actor):
+        raise PermissionDenied("Only the owner moves this opportunity.")
+    if to_status not in Status.values:
+        raise ValidationError({"to_status": f"“{to_status}” is not a pipeline status."})
+    if to_status not in TRANSITIONS[opportunity.status]:
+        if opportunity.status not in OPEN_STATUSES:
+            message = f"This opportunity is already {opportunity.get_status_display().lower()}."
+        elif opportunity.status == Status.NEW and to_status == Status.WON:
+            message = "Contact the customer before marking the opportunity won."
+        else:
+            message = (
+                f"An opportunity cannot go from {opportunity.get_status_display().lower()} "
+                f"to {Status(to_status).label.lower()}."
+            )
+        raise ValidationError({"to_status": message})
+
+    errors: dict[str, str] = {}
+    parsed_value = None
+    try:
+        parsed_value = _parse_value(value)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    reason = (reason or "").strip()
+    note = (note or "").strip()
+    if to_status == Status.WON and "value" not in errors:
+        if parsed_value is None or parsed_value <= 0:
+            errors["value"] = "A won opportunity needs its value (greater than zero)."
+        elif parsed_value > MAX_VALUE:
+            errors["value"] = "That value is too large."
+    if to_status == Status.LOST and not reason:
+        errors["reason"] = "Say why the opportunity was lost."
+    if len(reason) > REASON_MAX_LENGTH:
+        errors["reason"] = f"Keep the reason under {REASON_MAX_LENGTH} characters."
+    if len(note) > NEED_MAX_LENGTH:
+        errors["note"] = f"Keep the note under {NEED_MAX_LENGTH} characters."
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    taken = opportunity.owner_id is None
+    from_status = opportunity.status
+    opportunity.status = to_status
+    if taken:
+        opportunity.owner = actor
+    if to_status == Status.WON:
+        opportunity.value = parsed_value
+    if to_status == Status.LOST:
+        opportunity.lost_reason = reason
+    if to_status not in OPEN_STATUSES:
+        opportunity.closed_at = now
+    opportunity.updated_at = now
+    opportunity.last_touched_at = now
+    opportunity.save()
+    OpportunityEvent.objects.create(
+        opportunity=opportunity,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        assigned_to=actor if taken else None,
+        note=reason if to_status == Status.LOST and not note else note,
+        value=parsed_value if to_status == Status.WON else None,
+        at=now,
+    )
+    return opportunity
+
+
+@transaction.atomic
+def take_opportunity(*, opportunity: Opportunity, actor: Person) -> Opportunity:
+    """A salesperson takes an opportunity from the queue."""
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if actor.company_id != opportunity.company_id or not actor.is_salesperson:
+        raise PermissionDenied("Only salespeople take opportunities from the queue.")
+    if opportunity.owner_id is not None:
+        raise ValidationError({"owner": "Someone has already taken this opportunity."})
+    if opportunity.status not in OPEN_STATUSES:
+        raise ValidationError({"owner": "This opportunity is already closed."})
+    return _assign(opportunity=opportunity, owner=actor, actor=actor, note="Taken from the queue")
+
+
+@transaction.atomic
+def assign_opportunity(
+    *, opportunity: Opportunity, owner: Person | None, actor: Person, note: str = ""
+) -> Opportunity:
+    """A sales manager or program admin hands an opportunity to a salesperson (or back to the
+    queue when ``owner`` is None)."""
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if not may_reassign(actor=actor, company=opportunity.company):
+        raise PermissionDenied("Only sales managers and program admins reassign opportunities.")
+    if opportunity.status not in OPEN_STATUSES:
+        raise ValidationError({"owner": "This opportunity is already closed."})
+    if owner is not None and (
+        owner.company_id != opportunity.company_id
+        or not owner.is_active
+        or not owner.is_salesperson
+    ):
+        raise ValidationError({"owner": "Choose an active salesperson of your company."})
+    if owner is not None and owner.pk == opportunity.owner_id:
+        raise ValidationError({"owner": f"{owner} already owns this opportunity."})
+    note = (note or "").strip()[:NEED_MAX_LENGTH]
+    default_note = f"Reassigned to {owner}" if owner else "Returned to the sales queue"
+    return _assign(opportunity=opportunity, owner=owner, actor=actor, note=note or default_note)
+
+
+def _assign(*, opportunity: Opportunity, owner: Person | None, actor: Person, note: str):
+    now = timezone.now()
+    opportunity.owner = owner
+    opportunity.updated_at = now
+    opportunity.last_touched_at = now
+    opportunity.save(update_fields=["owner", "updated_at", "last_touched_at"])
+    OpportunityEvent.objects.create(
+        opportunity=opportunity,
+        actor=actor,
+        from_status=opportunity.status,
+        to_status=opportunity.status,
+        assigned_to=owner,
+        note=note,
+        at=now,
+    )
+    return opportunity
+
+
+def stale_before(*, company: Company, now: datetime.datetime | None = None) -> datetime.datetime:
+    """Open opportunities last touched before this moment are stale."""
+    now = now or timezone.now()
+    return now - datetime.timedelta(days=company.opportunity_stale_days)
