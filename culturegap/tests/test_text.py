@@ -15,7 +15,7 @@ def test_script_tags_are_never_rendered_as_html():
 
 def test_javascript_links_are_removed():
     html = render_markdown("[click](javascript:alert(1))")
-    assert "href=\"javascript" not in html and "<a" not in html
+    assert 'href="javascript' not in html and "<a" not in html
 
 
 def test_reading_minutes():
