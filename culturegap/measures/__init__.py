@@ -5,5 +5,50 @@ by hand in ``culturegap/tests/test_measures_*.py``.
 """
 
 from culturegap.measures.customers import services_per_customer, share_buying_one_service
+from culturegap.measures.loyalty import (
+    NpsSummary,
+    ProfitImpact,
+    Retention,
+    active_service_counts_on,
+    is_active_on,
+    loyalty_segment,
+    loyalty_segments,
+    nps,
+    nps_by_group,
+    nps_summary,
+    nps_trend,
+    period_label,
+    period_start,
+    periods_between,
+    profit_impact,
+    response_rate,
+    retention,
+    score_category,
+    services_per_customer_on,
+    services_per_customer_trend,
+)
 
-__all__ = ["services_per_customer", "share_buying_one_service"]
+__all__ = [
+    "NpsSummary",
+    "ProfitImpact",
+    "Retention",
+    "active_service_counts_on",
+    "is_active_on",
+    "loyalty_segment",
+    "loyalty_segments",
+    "nps",
+    "nps_by_group",
+    "nps_summary",
+    "nps_trend",
+    "period_label",
+    "period_start",
+    "periods_between",
+    "profit_impact",
+    "response_rate",
+    "retention",
+    "score_category",
+    "services_per_customer",
+    "services_per_customer_on",
+    "services_per_customer_trend",
+    "share_buying_one_service",
+]
