@@ -77,3 +77,34 @@ def question_with_options(**fields) -> Question:
     )
     OptionFactory(question=question, text="Transfer the call", feedback="Nobody owns it.", order=3)
     return question
+
+
+def curriculum_with_lessons(
+    *,
+    company,
+    modules: int = 2,
+    lessons_per_module: int = 2,
+    skills: tuple[str, ...] = ("open", "discover"),
+    audiences: tuple[str, ...] = tuple(Audience.values),
+    **fields,
+) -> Curriculum:
+    """A curriculum of ``modules`` × ``lessons_per_module`` lessons, titled "Lesson 1.1",
+    "Lesson 1.2", … Lesson *i* trains ``skills[i % len(skills)]`` and holds one question per
+    audience whose scenario names the audience, the skill and the lesson. With the defaults each
+    skill has two questions per audience: enough for a pre- and a post-assessment."""
+    curriculum = CurriculumFactory(company=company, **fields)
+    index = 0
+    for m in range(modules):
+        module = ModuleFactory(curriculum=curriculum, title=f"Module {m + 1}", order=m)
+        for n in range(lessons_per_module):
+            lesson = LessonFactory(module=module, title=f"Lesson {m + 1}.{n + 1}", order=n)
+            skill = skills[index % len(skills)]
+            for audience in audiences:
+                question_with_options(
+                    lesson=lesson,
+                    skill=skill,
+                    audience=audience,
+                    scenario=f"{audience} scenario: {skill} in {lesson.title}",
+                )
+            index += 1
+    return curriculum
