@@ -1,11 +1,50 @@
-"""Read queries over opportunities, always scoped to the viewer's company and role."""
+"""Read queries over opportunities, always scoped to the viewer's company and role.
 
-from django.db.models import Q, QuerySet
+One selector, ``opportunity_list``, feeds the list page, its summary chart and the CSV export,
+so what is downloaded is exactly what is shown.
+"""
 
-from culturegap.opportunities.models import Opportunity
-from culturegap.opportunities.services import may_reassign
-from culturegap.org.models import Person
-from culturegap.org.selectors import reporting_line_ids
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from culturegap.opportunities.models import OPEN_STATUSES, Opportunity, Status
+from culturegap.opportunities.services import may_reassign, stale_before
+from culturegap.org.models import Company, Customer, Person, Service, Team
+from culturegap.org.selectors import customers_visible_to, reporting_line_ids
+
+
+class Scope:
+    """Which list a person is looking at."""
+
+    MINE = "mine"  # salespeople: owned by me, and the queue
+    FOUND = "found"  # anyone who finds needs (CRPs): what became of them
+    TEAMS = "teams"  # managers: found or owned by people in my reporting line
+    ALL = "all"  # executives and program admins: the whole company
+
+    LABELS = {
+        MINE: "Mine and the queue",
+        FOUND: "Found by me",
+        TEAMS: "My teams",
+        ALL: "All",
+    }
+
+
+def scopes_for(*, viewer: Person) -> list[str]:
+    """The lists a viewer may choose from, the default first."""
+    scopes = []
+    if viewer.is_executive or viewer.is_program_admin:
+        scopes.append(Scope.ALL)
+    if viewer.is_manager:
+        scopes.append(Scope.TEAMS)
+    if viewer.is_salesperson:
+        scopes.append(Scope.MINE)
+    scopes.append(Scope.FOUND)
+    return scopes
 
 
 def visibility_filter(*, viewer: Person) -> Q | None:
@@ -33,3 +72,191 @@ def opportunities_visible_to(*, viewer: Person) -> QuerySet[Opportunity]:
     if allowed is not None:
         opportunities = opportunities.filter(allowed)
     return opportunities.select_related("customer", "service", "found_by", "found_by_team", "owner")
+
+
+def _scope_filter(*, viewer: Person, scope: str) -> Q:
+    if scope == Scope.MINE:
+        return Q(owner=viewer) | Q(owner__isnull=True)
+    if scope == Scope.FOUND:
+        return Q(found_by=viewer)
+    if scope == Scope.TEAMS:
+        line = reporting_line_ids(manager=viewer) | {viewer.pk}
+        return Q(found_by_id__in=line) | Q(owner_id__in=line)
+    return Q()
+
+
+def company_zone(company: Company) -> datetime.tzinfo:
+    try:
+        return ZoneInfo(company.time_zone)
+    except (ValueError, KeyError, ZoneInfoNotFoundError):
+        return datetime.UTC
+
+
+def _day_start(day: datetime.date, zone) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+
+
+def opportunity_list(
+    *,
+    viewer: Person,
+    scope: str,
+    status: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    team: Team | None = None,
+    service: Service | None = None,
+) -> QuerySet[Opportunity]:
+    """The opportunities of one list, newest first. ``status`` may be a pipeline status or
+    "open" or "stale"; ``since``/``until`` are inclusive days on which the need was recorded, in
+    the company's time zone; ``team`` is the team that found it."""
+    if scope not in scopes_for(viewer=viewer):
+        scope = scopes_for(viewer=viewer)[0]
+    # Each scope a viewer may choose lies inside what they may see (``visibility_filter``), so
+    # the scope's own filter is enough; applying both would send a big reporting line twice.
+    opportunities = (
+        Opportunity.objects.filter(company_id=viewer.company_id)
+        .filter(_scope_filter(viewer=viewer, scope=scope))
+        .select_related("customer", "service", "found_by", "found_by_team", "owner")
+    )
+    if status == "open":
+        opportunities = opportunities.filter(status__in=OPEN_STATUSES)
+    elif status == "stale":
+        opportunities = opportunities.filter(
+            status__in=OPEN_STATUSES, last_touched_at__lt=stale_before(company=viewer.company)
+        )
+    elif status:
+        opportunities = opportunities.filter(status=status)
+    zone = company_zone(viewer.company)
+    if since is not None:
+        opportunities = opportunities.filter(created_at__gte=_day_start(since, zone))
+    if until is not None:
+        end = _day_start(until + datetime.timedelta(days=1), zone)
+        opportunities = opportunities.filter(created_at__lt=end)
+    if team is not None:
+        opportunities = opportunities.filter(found_by_team=team)
+    if service is not None:
+        opportunities = opportunities.filter(service=service)
+    return opportunities.order_by("-created_at", "-pk")
+
+
+def untouched_days(
+    opportunity: Opportunity, *, company: Company, now: datetime.datetime | None = None
+) -> int | None:
+    """Whole days an open opportunity has been left untouched, when that is longer than the
+    company's limit; None when it is not stale."""
+    now = now or timezone.now()
+    if opportunity.status not in OPEN_STATUSES:
+        return None
+    if opportunity.last_touched_at >= stale_before(company=company, now=now):
+        return None
+    return (now - opportunity.last_touched_at).days
+
+
+def mark_stale(opportunities, *, company: Company) -> list[Opportunity]:
+    """Give each opportunity an ``untouched_days`` attribute (None unless stale)."""
+    now = timezone.now()
+    rows = list(opportunities)
+    for opportunity in rows:
+        opportunity.untouched_days = untouched_days(opportunity, company=company, now=now)
+    return rows
+
+
+@dataclass
+class Summary:
+    total: int
+    open: int
+    won: int
+    lost: int
+    won_value: Decimal
+    by_status: list[tuple[str, int]]
+    won_value_by_team: list[tuple[str, Decimal]]
+
+    @property
+    def win_rate(self) -> float | None:
+        """Won as a share of the closed ones."""
+        closed = self.won + self.lost
+        return None if closed == 0 else self.won / closed
+
+
+def summarise(opportunities: QuerySet[Opportunity]) -> Summary:
+    """Counts by status and won value by the team that found them, over a filtered list."""
+    counts = dict(
+        opportunities.order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    by_team = (
+        opportunities.filter(status=Status.WON)
+        .order_by()
+        .values_list("found_by_team__name")
+        .annotate(total=Sum("value"))
+        .values_list("found_by_team__name", "total")
+    )
+    won_value_by_team = sorted(
+        ((name or "No team", total or Decimal(0)) for name, total in by_team),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return Summary(
+        total=sum(counts.values()),
+        open=sum(counts.get(status, 0) for status in OPEN_STATUSES),
+        won=counts.get(Status.WON, 0),
+        lost=counts.get(Status.LOST, 0),
+        won_value=sum((total for _, total in won_value_by_team), Decimal(0)),
+        by_status=[(label, counts.get(value, 0)) for value, label in Status.choices],
+        won_value_by_team=won_value_by_team,
+    )
+
+
+def customer_matches(*, viewer: Person, search: str, limit: int = 8) -> list[Customer]:
+    """Customers whose name contains ``search`` or whose id starts with it, those served by
+    the viewer's own team first: what the record-a-need page offers as you type."""
+    search = search.strip()
+    if len(search) < 2:
+        return []
+    customers = customers_visible_to(viewer=viewer).filter(
+        Q(name__icontains=search) | Q(external_id__istartswith=search)
+    )
+    if viewer.team_id:
+        customers = customers.annotate(
+            mine=Case(
+                When(serving_team_id=viewer.team_id, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        ).order_by("mine", "name", "pk")
+    else:
+        customers = customers.order_by("name", "pk")
+    return list(customers.select_related("sales_owner")[:limit])
+
+
+def waiting_for(*, person: Person) -> int:
+    """New opportunities owned by a salesperson or waiting in the queue."""
+    return Opportunity.objects.filter(
+        Q(owner=person) | Q(owner__isnull=True),
+        company_id=person.company_id,
+        status=Status.NEW,
+    ).count()
+
+
+def found_counts(*, person: Person) -> dict[str, int]:
+    """How many needs a person handed over, and how many were won."""
+    return Opportunity.objects.filter(company_id=person.company_id, found_by=person).aggregate(
+        found=Count("pk"), won=Count("pk", filter=Q(status=Status.WON))
+    )
+
+
+def salespeople_to_assign(*, actor: Person, limit: int = 200) -> list[Person]:
+    """Suggestions for handing an opportunity over: active salespeople, those in the actor's
+    reporting line first."""
+    people = Person.objects.filter(company_id=actor.company_id, is_active=True, is_salesperson=True)
+    line = reporting_line_ids(manager=actor) if actor.is_manager else set()
+    if 0 < len(line) <= 5000:
+        people = people.annotate(
+            near=Case(
+                When(pk__in=line, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        ).order_by("near", "name")
+    else:
+        people = people.order_by("name")
+    return list(people.only("pk", "name", "email")[:limit])

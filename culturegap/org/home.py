@@ -133,6 +133,9 @@ def manager_section(person: Person) -> Section:
 
 
 def crp_section(person: Person) -> Section:
+    from culturegap.opportunities.selectors import found_counts
+
+    found = found_counts(person=person)
     return Section(
         role=Role.CRP,
         title="Your few minutes today",
@@ -140,11 +143,19 @@ def crp_section(person: Person) -> Section:
         "customer mentions a need we could serve, hand it to the right colleague.",
         tasks=[
             Task("Look up a customer before a call", reverse("org:customer_list")),
+            Task("Record a customer need for sales", reverse("opportunities:record")),
+            Task(
+                f"Your opportunities: {found['won']} won of {found['found']} handed to sales",
+                reverse("opportunities:list") + "?scope=found",
+            ),
         ],
     )
 
 
 def sales_section(person: Person) -> Section:
+    from culturegap.opportunities.selectors import waiting_for
+
+    waiting = waiting_for(person=person)
     mine = Customer.objects.filter(company_id=person.company_id, sales_owner=person)
     counts = _active_service_counts(mine)
     one_service = sum(1 for c in counts if c == 1)
@@ -157,7 +168,14 @@ def sales_section(person: Person) -> Section:
             ("Buy one service only", one_service),
             ("Services per customer", _rounded(measures.services_per_customer(counts))),
         ],
-        tasks=[Task("Open your customers", reverse("org:customer_list") + "?mine=1")],
+        tasks=[
+            Task(
+                f"{waiting} new opportunit{'y' if waiting == 1 else 'ies'} waiting",
+                reverse("opportunities:list") + "?scope=mine&status=new",
+                done=waiting == 0,
+            ),
+            Task("Open your customers", reverse("org:customer_list") + "?mine=1"),
+        ],
     )
 
 

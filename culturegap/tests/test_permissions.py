@@ -70,7 +70,22 @@ TARGETS: dict[str, Target] = {
     "org:service_edit": Target(kwargs=lambda w: {"pk": w["service"].pk}),
     "org:import_people": Target(),
     "org:import_customers": Target(),
+    "opportunities:list": Target(),
+    "opportunities:export": Target(),
+    "opportunities:record": Target(),
+    "opportunities:customer_search": Target(),
     "opportunities:detail": Target(kwargs=lambda w: {"pk": w["opportunity"].pk}),
+    # Actions are POSTs; a GET by someone allowed goes back to the detail page.
+    "opportunities:move": Target(
+        kwargs=lambda w: {"pk": w["opportunity"].pk}, expect={Role.SALES: 302}
+    ),
+    "opportunities:take": Target(
+        kwargs=lambda w: {"pk": w["opportunity"].pk}, expect={Role.SALES: 302}
+    ),
+    "opportunities:assign": Target(
+        kwargs=lambda w: {"pk": w["opportunity"].pk},
+        expect={Role.MANAGER: 302, Role.ADMIN: 302},
+    ),
 }
 
 
