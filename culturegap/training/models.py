@@ -272,3 +272,30 @@ class AssessmentItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} · question {self.question_id}"
+
+
+class ContentPack(models.Model):
+    """A content pack loaded into a company: the pack's own header (key, title, description),
+    which no content row holds, so that exporting its curricula gives the same file back."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    key = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    curriculum_keys = models.JSONField(
+        default=list, blank=True, help_text="Keys of the pack's curricula, in the pack's order."
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "key"], name="content_pack_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
