@@ -5,6 +5,18 @@ by hand in ``culturegap/tests/test_measures_*.py``.
 """
 
 from culturegap.measures.customers import services_per_customer, share_buying_one_service
+from culturegap.measures.learning import (
+    Status,
+    assessment_score,
+    enrollment_status,
+    gain_per_skill,
+    mean_gain_per_skill,
+    mean_per_skill,
+    progress_percent,
+    score_per_skill,
+    streak,
+    weakest_skills,
+)
 from culturegap.measures.loyalty import (
     NpsSummary,
     ProfitImpact,
@@ -51,4 +63,18 @@ __all__ = [
     "services_per_customer_on",
     "services_per_customer_trend",
     "share_buying_one_service",
+]
+
+# Learning: assessment scores, gains per skill, completion status, streaks.
+__all__ += [
+    "Status",
+    "assessment_score",
+    "enrollment_status",
+    "gain_per_skill",
+    "mean_gain_per_skill",
+    "mean_per_skill",
+    "progress_percent",
+    "score_per_skill",
+    "streak",
+    "weakest_skills",
 ]
