@@ -106,8 +106,10 @@ class Opportunity(models.Model):
             models.Index(fields=["company", "created_at"]),
         ]
         constraints = [
+            # NULL > 0 is unknown, which a CHECK lets through: hence the explicit isnull.
             models.CheckConstraint(
-                condition=~Q(status="won") | Q(value__gt=0), name="won_opportunity_has_value"
+                condition=~Q(status="won") | Q(value__isnull=False, value__gt=0),
+                name="won_opportunity_has_a_value",
             ),
         ]
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -355,3 +356,100 @@ def stale_before(*, company: Company, now: datetime.datetime | None = None) -> d
     """Open opportunities last touched before this moment are stale."""
     now = now or timezone.now()
     return now - datetime.timedelta(days=company.opportunity_stale_days)
+
+
+DIGEST_MAX_LINES = 50
+
+
+def stale_opportunities_to_alert(*, company: Company, now: datetime.datetime):
+    """Open opportunities untouched for longer than the company's limit whose owner has not
+    yet been told about this staleness (never alerted, or touched again since the alert)."""
+    return (
+        Opportunity.objects.filter(
+            company=company,
+            status__in=OPEN_STATUSES,
+            last_touched_at__lt=stale_before(company=company, now=now),
+        )
+        .filter(Q(stale_alerted_at__isnull=True) | Q(stale_alerted_at__lt=F("last_touched_at")))
+        .select_related("owner", "customer", "service")
+        .order_by("last_touched_at", "pk")
+    )
+
+
+def alert_stale_opportunities(
+    *, now: datetime.datetime | None = None, companies=None
+) -> dict[str, int]:
+    """E-mail each owner one digest of their stale opportunities; opportunities in the queue
+    (or whose owner has left) go to the queue recipients. Each opportunity is alerted once per
+    staleness: ``stale_alerted_at`` is set, and only a new touch makes it alertable again, so
+    running this daily (or twice a day) never repeats an alert.
+
+    Returns how many digests were sent and how many opportunities they covered.
+    """
+    now = now or timezone.now()
+    companies = Company.objects.all() if companies is None else companies
+    sent = covered = 0
+    for company in companies:
+        digests: dict[int, tuple[Person, list[Opportunity]]] = {}
+        queue: list[Person] | None = None
+        alerted: list[int] = []
+        for opportunity in stale_opportunities_to_alert(company=company, now=now).iterator(
+            chunk_size=2000
+        ):
+            owner = opportunity.owner
+            if owner is not None and owner.is_active and owner.email:
+                recipients = [owner]
+            else:
+                if queue is None:
+                    queue = queue_recipients(company=company)
+                recipients = queue
+            for person in recipients:
+                digests.setdefault(person.pk, (person, []))[1].append(opportunity)
+            if recipients:
+                alerted.append(opportunity.pk)
+        for person, opportunities in digests.values():
+            send_mail(
+                _digest_subject(opportunities),
+                _digest_body(person, opportunities, company=company, now=now),
+                None,
+                [person.email],
+                fail_silently=False,
+            )
+            sent += 1
+        # Marked after the mail went out: a failure above leaves them alertable next run.
+        with transaction.atomic():
+            for start in range(0, len(alerted), 500):
+                Opportunity.objects.filter(pk__in=alerted[start : start + 500]).update(
+                    stale_alerted_at=now
+                )
+        covered += len(alerted)
+    return {"digests": sent, "opportunities": covered}
+
+
+def _digest_subject(opportunities: list[Opportunity]) -> str:
+    count = len(opportunities)
+    return f"{count} opportunit{'y' if count == 1 else 'ies'} waiting for a next step"
+
+
+def _digest_body(person, opportunities, *, company, now) -> str:
+    lines = [
+        f"Hello {person.name},",
+        "",
+        f"These opportunities have been left untouched for more than "
+        f"{company.opportunity_stale_days} days. A customer told a colleague about a need: "
+        "contact them, move the opportunity on, or close it with a reason.",
+        "",
+    ]
+    for opportunity in opportunities[:DIGEST_MAX_LINES]:
+        days = (now - opportunity.last_touched_at).days
+        where = "" if opportunity.owner_id == person.pk else " (sales queue)"
+        service = opportunity.service.name if opportunity.service else "service not specified"
+        lines.append(
+            f"- {opportunity.customer.name} · {service} · {opportunity.get_status_display()}"
+            f"{where} · untouched for {days} days: {opportunity_link(opportunity)}"
+        )
+    if len(opportunities) > DIGEST_MAX_LINES:
+        more = len(opportunities) - DIGEST_MAX_LINES
+        lines.append(f"… and {more} more.")
+    lines += ["", f"All of them: {absolute_url(reverse('opportunities:list'))}?status=stale"]
+    return "\n".join(lines)
