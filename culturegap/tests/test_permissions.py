@@ -86,6 +86,8 @@ TARGETS: dict[str, Target] = {
         kwargs=lambda w: {"pk": w["opportunity"].pk},
         expect={Role.MANAGER: 302, Role.ADMIN: 302},
     ),
+    "training:pack_import": Target(),
+    "training:pack_export": Target(),
 }
 
 
