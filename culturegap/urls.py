@@ -41,5 +41,6 @@ urlpatterns = [
     path("learn/", include("culturegap.training.urls")),
     path("opportunities/", include("culturegap.opportunities.urls")),
     path("loyalty/", include("culturegap.loyalty.urls")),
+    path("drill/", include("culturegap.reinforcement.urls")),
     path("django-admin/", admin.site.urls),
 ]
