@@ -37,7 +37,8 @@ class RecordForm(forms.Form):
     )
     channel = forms.ChoiceField(
         label="How you were in contact",
-        choices=Channel.choices,
+        # Survey answers arrive through the loyalty survey, not through this form.
+        choices=[(value, label) for value, label in Channel.choices if value != Channel.SURVEY],
         initial=Channel.PHONE,
         widget=forms.RadioSelect,
     )

@@ -137,7 +137,7 @@ def record_opportunity(
         from_status="",
         to_status=Status.NEW,
         assigned_to=opportunity.owner,
-        note="Recorded" + ("" if opportunity.owner else " and placed in the sales queue"),
+        note="" if opportunity.owner else "Placed in the sales queue",
         at=now,
     )
     transaction.on_commit(lambda: notify_new_opportunity(opportunity_id=opportunity.pk))

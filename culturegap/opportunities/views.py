@@ -130,6 +130,9 @@ def opportunity_list(request):
         "page": page,
         "scope": filters["scope"],
         "stale_days": request.user.company.opportunity_stale_days,
+        "filtering": any(
+            filters.get(key) for key in ("status", "since", "until", "team", "service")
+        ),
     }
     if filters["scope"] in (selectors.Scope.TEAMS, selectors.Scope.ALL):
         summary = selectors.summarise(opportunities)
@@ -148,7 +151,9 @@ def _summary_charts(summary: selectors.Summary) -> list:
             name="opportunities",
         )
     )
-    statuses.update_layout(title="Opportunities by status", yaxis_title="opportunities")
+    statuses.update_layout(
+        title="Opportunities by status", yaxis_title="opportunities", yaxis_tickformat=",d"
+    )
     figures = [chart(statuses, label="Bar chart of the listed opportunities by status")]
     if summary.won_value_by_team:
         teams = list(reversed(summary.won_value_by_team))
@@ -161,7 +166,7 @@ def _summary_charts(summary: selectors.Summary) -> list:
                 marker_color="#1b7f4b",
             )
         )
-        won.update_layout(title="Won value by the team that found it", xaxis_title="value won")
+        won.update_layout(title="Won value by finding team", xaxis_title="value won")
         height = max(240, 40 + 28 * len(teams))
         figures.append(
             chart(won, label="Bar chart of the value won by each finding team", height=height)
