@@ -49,6 +49,7 @@ class PackImportResult:
     errors: list[PackError] = field(default_factory=list)
     pack_key: str = ""
     pack_title: str = ""
+    curricula: list[str] = field(default_factory=list)  # the pack's curriculum keys, in order
     # kind → {"created": n, "updated": n, "unchanged": n, "deleted": n}
     counts: dict[str, Counter] = field(default_factory=lambda: {k: Counter() for k in KINDS})
     # What the playbook became: "" (no playbook in the pack), or a sentence.
@@ -142,6 +143,7 @@ def import_pack(
         result.errors = errors
         return result
     result.pack_key, result.pack_title = pack["key"], pack["title"]
+    result.curricula = [curriculum["key"] for curriculum in pack["curricula"]]
     now = timezone.now()
     try:
         with transaction.atomic():

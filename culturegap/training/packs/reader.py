@@ -264,9 +264,15 @@ class _PackLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _code_point(character) -> str:
+    code = character if isinstance(character, int) else ord(str(character)[:1] or "?")
+    return f"U+{code:04X}"
+
+
 def _parse_yaml(text: str):
-    loader = _PackLoader(text)
+    loader = None
     try:
+        loader = _PackLoader(text)
         root = loader.get_single_node()
         document = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as error:
@@ -283,8 +289,8 @@ def _parse_yaml(text: str):
         raise _Problem(
             PackError(
                 "",
-                f"Not valid YAML: the character {error.character!r} on line {line} is not "
-                "allowed in a YAML file.",
+                f"Not valid YAML: the control character {_code_point(error.character)} on line "
+                f"{line} is not allowed in a YAML file.",
                 line,
             )
         ) from None
@@ -292,7 +298,8 @@ def _parse_yaml(text: str):
         # A value YAML recognises but cannot build, such as an explicitly tagged bad date.
         raise _Problem(PackError("", f"Not valid YAML: {error}.")) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if root is None:
         raise _Problem(PackError("", "The file is empty."))
 
