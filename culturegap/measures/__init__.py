@@ -39,6 +39,16 @@ from culturegap.measures.loyalty import (
     services_per_customer_on,
     services_per_customer_trend,
 )
+from culturegap.measures.recall import (
+    below_threshold,
+    person_retention,
+    person_retention_series,
+    retention_by_skill,
+    retrievability_at,
+    team_retention,
+    team_retention_by_skill,
+    team_retention_series,
+)
 
 __all__ = [
     "NpsSummary",
@@ -77,4 +87,16 @@ __all__ += [
     "score_per_skill",
     "streak",
     "weakest_skills",
+]
+
+# Retention of what was learnt (FSRS retrievability): per person, skill and team, over time.
+__all__ += [
+    "below_threshold",
+    "person_retention",
+    "person_retention_series",
+    "retention_by_skill",
+    "retrievability_at",
+    "team_retention",
+    "team_retention_by_skill",
+    "team_retention_series",
 ]

@@ -61,7 +61,9 @@ class ReinforcementSettings(models.Model):
                 condition=models.Q(desired_retention__gte=0.7, desired_retention__lte=0.97),
                 name="desired_retention_range",
             ),
-            models.CheckConstraint(condition=models.Q(digest_hour__lte=23), name="digest_hour_0_23"),
+            models.CheckConstraint(
+                condition=models.Q(digest_hour__lte=23), name="digest_hour_0_23"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -201,9 +203,7 @@ class NudgePreference(models.Model):
     """What a person wants to receive; everyone without a row gets every nudge."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    person = models.OneToOneField(
-        Person, on_delete=models.CASCADE, related_name="nudge_preference"
-    )
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="nudge_preference")
     daily_digest = models.BooleanField(
         default=True, help_text="A morning e-mail when drills or lessons are waiting."
     )

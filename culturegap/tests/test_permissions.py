@@ -88,6 +88,17 @@ TARGETS: dict[str, Target] = {
     ),
     "training:pack_import": Target(),
     "training:pack_export": Target(),
+    "reinforcement:drill": Target(),
+    # Answering a drill question is a POST.
+    "reinforcement:answer": Target(expect={role: 405 for role in Role.values}),
+    "reinforcement:retention": Target(),
+    "reinforcement:person_retention": Target(
+        kwargs=lambda w: {"pk": w["staff"]["crp"].pk}, expect={Role.SALES: 404}
+    ),
+    "reinforcement:team_list": Target(),
+    "reinforcement:team_detail": Target(kwargs=lambda w: {"pk": w["staff"]["crp"].team_id}),
+    "reinforcement:preferences": Target(),
+    "reinforcement:settings": Target(),
 }
 
 

@@ -1,0 +1,361 @@
+"""Read queries of reinforcement: due cards, drills, streaks, retention now and over time."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db.models import Count, Q, QuerySet
+
+from culturegap import measures
+from culturegap.org.models import Company, Person
+from culturegap.reinforcement.models import (
+    MIN_DRILL_SIZE,
+    Card,
+    Drill,
+    NudgePreference,
+    ReinforcementSettings,
+    Review,
+    VacationHold,
+)
+from culturegap.reinforcement.scheduling import retrievability, scheduler_for
+
+# How many of the most overdue cards the drill mixes skills from.
+CANDIDATE_POOL = 100
+# A drill with fewer due cards than MIN_DRILL_SIZE is topped up with cards due within this long.
+TOP_UP_WINDOW = datetime.timedelta(days=3)
+# Seconds a drill question takes on average: reading a short scenario, choosing, the feedback.
+SECONDS_PER_QUESTION = 25
+
+
+def settings_for(company: Company | int) -> ReinforcementSettings:
+    """The company's settings, or the defaults (unsaved) when it has none."""
+    company_id = company if isinstance(company, int) else company.pk
+    found = ReinforcementSettings.objects.filter(company_id=company_id).first()
+    return found or ReinforcementSettings(company_id=company_id)
+
+
+def zone_of(company: Company) -> ZoneInfo:
+    try:
+        return ZoneInfo(company.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_date(company: Company, now: datetime.datetime) -> datetime.date:
+    return now.astimezone(zone_of(company)).date()
+
+
+def local_midnight(company: Company, day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=zone_of(company))
+
+
+def minutes_for(questions: int) -> int:
+    """About how many minutes a drill of ``questions`` takes (at least one)."""
+    return max(1, round(questions * SECONDS_PER_QUESTION / 60))
+
+
+def cards_of(*, person: Person) -> QuerySet[Card]:
+    return Card.objects.filter(company_id=person.company_id, person=person)
+
+
+def _not_suspended(now: datetime.datetime) -> Q:
+    return Q(suspended_until__isnull=True) | Q(suspended_until__lte=now)
+
+
+def due_cards(*, person: Person, now: datetime.datetime, limit: int) -> list[Card]:
+    """Up to ``limit`` cards due at ``now`` and not on hold, mixing skills: the skills take turns
+    (round-robin), each skill's cards most overdue first, the skill with the most overdue card
+    first. Mixed practice beats blocks of one skill, and no card appears twice."""
+    if limit <= 0:
+        return []
+    candidates = list(
+        cards_of(person=person)
+        .filter(_not_suspended(now), due__lte=now)
+        .select_related("question")
+        .order_by("due", "pk")[:CANDIDATE_POOL]
+    )
+    by_skill: dict[str, list[Card]] = defaultdict(list)
+    for card in candidates:  # dicts keep insertion order: skills by their most overdue card
+        by_skill[card.skill].append(card)
+    queues = list(by_skill.values())
+    chosen: list[Card] = []
+    round_number = 0
+    while len(chosen) < limit and any(round_number < len(queue) for queue in queues):
+        for queue in queues:
+            if round_number < len(queue) and len(chosen) < limit:
+                chosen.append(queue[round_number])
+        round_number += 1
+    return chosen
+
+
+def due_count(*, person: Person, now: datetime.datetime) -> int:
+    return cards_of(person=person).filter(_not_suspended(now), due__lte=now).count()
+
+
+def build_drill(*, person: Person, now: datetime.datetime) -> list[Card]:
+    """Today's drill: the company's drill size (3–7) of due cards, mixed across skills. When
+    one or two cards are due, it is topped up to three with the cards due next (within three
+    days), so a drill is always worth opening; with nothing due there is no drill."""
+    size = settings_for(person.company_id).drill_size
+    cards = due_cards(person=person, now=now, limit=size)
+    if 0 < len(cards) < MIN_DRILL_SIZE:
+        cards += list(
+            cards_of(person=person)
+            .filter(_not_suspended(now), due__gt=now, due__lte=now + TOP_UP_WINDOW)
+            .select_related("question")
+            .order_by("due", "pk")[: MIN_DRILL_SIZE - len(cards)]
+        )
+    return cards
+
+
+def open_drill(*, person: Person, day: datetime.date) -> Drill | None:
+    """The learner's latest drill of ``day``, finished or not."""
+    return (
+        Drill.objects.filter(company_id=person.company_id, person=person, day=day)
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+
+
+def drill_progress(drill: Drill) -> tuple[list[int], set[int]]:
+    """The drill's card ids in order and the ids already reviewed in it."""
+    reviewed = set(drill.reviews.values_list("card_id", flat=True))
+    return list(drill.card_ids), reviewed
+
+
+def next_card(drill: Drill) -> Card | None:
+    """The first card of the drill not yet reviewed in it (cards deleted since are skipped)."""
+    order, reviewed = drill_progress(drill)
+    remaining = [pk for pk in order if pk not in reviewed]
+    if not remaining:
+        return None
+    cards = Card.objects.filter(person_id=drill.person_id, pk__in=remaining).select_related(
+        "question"
+    )
+    found = {card.pk: card for card in cards}
+    return next((found[pk] for pk in remaining if pk in found), None)
+
+
+@dataclass
+class Habit:
+    """The light game mechanics: never ranked against anyone else."""
+
+    drills_today: int
+    streak: int
+    points: int
+
+
+# Points: a finished drill is worth 10, each right answer in a drill one more.
+POINTS_PER_DRILL = 10
+
+
+def habit(*, person: Person, now: datetime.datetime) -> Habit:
+    today = local_date(person.company, now)
+    finished = Drill.objects.filter(
+        company_id=person.company_id, person=person, finished_at__isnull=False
+    )
+    days = set(finished.values_list("day", flat=True))
+    drills = finished.count()
+    right = Review.objects.filter(
+        company_id=person.company_id, person=person, drill__isnull=False, correct=True
+    ).count()
+    return Habit(
+        drills_today=finished.filter(day=today).count(),
+        streak=measures.streak(days, today=today),
+        points=POINTS_PER_DRILL * drills + right,
+    )
+
+
+def active_hold(*, person: Person, today: datetime.date) -> VacationHold | None:
+    """The hold the learner is on today, or the next one they have set."""
+    return (
+        VacationHold.objects.filter(
+            company_id=person.company_id,
+            person=person,
+            cancelled_at__isnull=True,
+            ends_on__gte=today,
+        )
+        .order_by("starts_on")
+        .first()
+    )
+
+
+def nudge_preference(*, person: Person) -> NudgePreference:
+    found = NudgePreference.objects.filter(person=person).first()
+    return found or NudgePreference(company_id=person.company_id, person=person)
+
+
+# --- Retention -----------------------------------------------------------------------------
+
+
+@dataclass
+class PersonRetention:
+    person_id: int
+    value: float | None
+    by_skill: dict[str, float]
+    cards: int
+
+
+@dataclass
+class GroupRetention:
+    value: float | None
+    by_skill: dict[str, float]
+    people: dict[int, PersonRetention] = field(default_factory=dict)
+
+
+def retention_of_people(*, company: Company, person_ids, now: datetime.datetime) -> GroupRetention:
+    """Predicted retention now of each person, of each skill and of the group (see
+    ``culturegap.measures.recall`` for the means). One query over the people's cards."""
+    scheduler = scheduler_for(settings_for(company))
+    per_person: dict[int, list[tuple[str, float]]] = defaultdict(list)
+    rows = Card.objects.filter(company=company, person_id__in=person_ids).values_list(
+        "person_id", "skill", "stability", "last_review"
+    )
+    for person_id, skill, stability, last_review in rows.iterator(chunk_size=5000):
+        value = retrievability(scheduler, stability=stability, last_review=last_review, at=now)
+        per_person[person_id].append((skill, value))
+    people = {
+        person_id: PersonRetention(
+            person_id=person_id,
+            value=measures.person_retention(value for _, value in cards),
+            by_skill=measures.retention_by_skill(cards),
+            cards=len(cards),
+        )
+        for person_id, cards in per_person.items()
+    }
+    return GroupRetention(
+        value=measures.team_retention(p.value for p in people.values()),
+        by_skill=measures.team_retention_by_skill(p.by_skill for p in people.values()),
+        people=people,
+    )
+
+
+def retention_of(*, person: Person, now: datetime.datetime) -> PersonRetention:
+    group = retention_of_people(company=person.company, person_ids=[person.pk], now=now)
+    return group.people.get(person.pk) or PersonRetention(person.pk, None, {}, 0)
+
+
+def weekly_points(now: datetime.datetime, weeks: int) -> list[datetime.datetime]:
+    """``weeks`` + 1 moments a week apart, ending at ``now``."""
+    return [now - datetime.timedelta(weeks=weeks - i) for i in range(weeks + 1)]
+
+
+def retention_series(
+    *, company: Company, person_ids, now: datetime.datetime, weeks: int = 12
+) -> tuple[list[datetime.datetime], list[float | None]]:
+    """Retention at weekly points over the last ``weeks`` weeks, recomputed from the review
+    history: each review stored the card's stability after it, so a card's retrievability at a
+    past moment is the forgetting curve from its last review before that moment. For one person
+    it is their retention; for several, the team mean over people."""
+    scheduler = scheduler_for(settings_for(company))
+    points = weekly_points(now, weeks)
+    histories: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    rows = (
+        Review.objects.filter(company=company, person_id__in=person_ids, answered_at__lte=now)
+        .order_by("answered_at", "pk")
+        .values_list("person_id", "card_id", "answered_at", "stability_after")
+    )
+    for person_id, card_id, answered_at, stability in rows.iterator(chunk_size=5000):
+        histories[person_id][card_id].append((answered_at, stability))
+
+    def curve(stability: float, days: int) -> float:
+        at = now  # any moment: only the elapsed days matter
+        return retrievability(
+            scheduler,
+            stability=stability,
+            last_review=at - datetime.timedelta(days=days),
+            at=at,
+        )
+
+    people = [list(cards.values()) for cards in histories.values()]
+    return points, measures.team_retention_series(people, points, curve)
+
+
+def confidently_wrong(*, person_ids, company: Company, since: datetime.datetime) -> dict[int, int]:
+    """Per person, wrong answers given as "sure" since ``since``: the most urgent gaps."""
+    rows = (
+        Review.objects.filter(
+            company=company,
+            person_id__in=person_ids,
+            answered_at__gte=since,
+            correct=False,
+            confident=True,
+        )
+        .values("person_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["person_id"]: row["n"] for row in rows}
+
+
+def due_counts(*, company: Company, person_ids, now: datetime.datetime) -> dict[int, int]:
+    """Per person, the cards due now and not on hold."""
+    rows = (
+        Card.objects.filter(_not_suspended(now), company=company, person_id__in=person_ids)
+        .filter(due__lte=now)
+        .values("person_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["person_id"]: row["n"] for row in rows}
+
+
+def skill_names(*, company: Company) -> dict[str, str]:
+    """Skill key → the name of its communication-model step in the published playbook."""
+    from culturegap.language.models import CommunicationStep, PlaybookStatus
+
+    steps = CommunicationStep.objects.filter(
+        playbook__company=company, playbook__status=PlaybookStatus.PUBLISHED
+    )
+    return dict(steps.values_list("key", "name"))
+
+
+def skill_label(skill: str, names: dict[str, str]) -> str:
+    return names.get(skill) or skill.replace("-", " ").replace("_", " ").capitalize()
+
+
+@dataclass
+class TeamRow:
+    team: object
+    people: int
+    retention: float | None
+    below_threshold: int
+
+
+def team_overview(*, viewer: Person, now: datetime.datetime) -> list[TeamRow]:
+    """The teams ``viewer`` may see, each with its people (those ``viewer`` may see), its
+    retention and how many of them are below the company's alert threshold."""
+    from culturegap.org import selectors as org_selectors
+
+    company = viewer.company
+    teams = list(org_selectors.teams_visible_to(viewer=viewer).order_by("name"))
+    visible = org_selectors.people_visible_to(viewer=viewer).filter(team__in=teams)
+    team_of = dict(visible.values_list("pk", "team_id"))
+    group = retention_of_people(company=company, person_ids=list(team_of), now=now)
+    threshold = settings_for(company).alert_threshold
+    rows = []
+    for team in teams:
+        members = [pk for pk, team_id in team_of.items() if team_id == team.pk]
+        values = {pk: group.people[pk].value for pk in members if pk in group.people}
+        rows.append(
+            TeamRow(
+                team=team,
+                people=len(members),
+                retention=measures.team_retention(values.values()),
+                below_threshold=len(measures.below_threshold(values, threshold)),
+            )
+        )
+    return rows
+
+
+def people_below_threshold(*, manager: Person, now: datetime.datetime) -> list[Person]:
+    """People in ``manager``'s reporting line whose predicted retention is below the company's
+    alert threshold (people without cards are not counted)."""
+    from culturegap.org import selectors as org_selectors
+
+    ids = org_selectors.reporting_line_ids(manager=manager)
+    if not ids:
+        return []
+    group = retention_of_people(company=manager.company, person_ids=ids, now=now)
+    threshold = settings_for(manager.company).alert_threshold
+    below = measures.below_threshold({pk: p.value for pk, p in group.people.items()}, threshold)
+    return list(Person.objects.filter(pk__in=below, is_active=True).order_by("name"))
