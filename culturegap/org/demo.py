@@ -126,7 +126,9 @@ _ASSOCIATIONS = (
 # Each capability adds its part of the demo (content, history) after the organisation exists:
 # a function ``seed(*, company, rng, today, progress)`` that writes rows of its own app. Each
 # gets its own seeded random generator, so adding a chapter does not change the earlier ones.
-DEMO_CHAPTERS: list[str] = []
+DEMO_CHAPTERS: list[str] = [
+    "culturegap.training.demo.seed",
+]
 
 
 @dataclass
