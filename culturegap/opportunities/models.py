@@ -45,9 +45,11 @@ CLOSED_STATUSES = (Status.WON, Status.LOST)
 class Opportunity(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="opportunities")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="opportunities")
+    # SET_NULL, not PROTECT: a service leaving the catalog must not erase (or block the
+    # deletion of) the history of needs found for it.
     service = models.ForeignKey(
         Service,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="opportunities",

@@ -128,6 +128,7 @@ _ASSOCIATIONS = (
 # gets its own seeded random generator, so adding a chapter does not change the earlier ones.
 DEMO_CHAPTERS: list[str] = [
     "culturegap.training.demo.seed",
+    "culturegap.opportunities.demo.seed",
 ]
 
 
