@@ -235,6 +235,8 @@ class ProfitImpact:
     extra_customers_kept: float
     profit_from_retention: float
     profit_from_services: float
+    # True when the gain asked for would keep more customers than are lost now.
+    gain_capped: bool = False
 
     @property
     def total(self) -> float:
@@ -264,11 +266,13 @@ def profit_impact(
                             × margin % / 100
     """
     lost_now = customers * (100 - retention_percent) / 100
-    kept = min(customers * retention_gain_points / 100, lost_now)
+    asked = customers * retention_gain_points / 100
+    kept = min(asked, lost_now)
     margin = margin_percent / 100
     return ProfitImpact(
         customers_lost_now=lost_now,
         extra_customers_kept=kept,
+        gain_capped=asked > lost_now,
         profit_from_retention=kept * revenue_per_customer * margin + kept * acquisition_cost,
         profit_from_services=customers * extra_services_per_customer * service_value * margin,
     )

@@ -129,6 +129,7 @@ _ASSOCIATIONS = (
 DEMO_CHAPTERS: list[str] = [
     "culturegap.training.demo.seed",
     "culturegap.opportunities.demo.seed",
+    "culturegap.loyalty.demo.seed",
 ]
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from culturegap import measures
 from culturegap.charts import chart
+from culturegap.loyalty import selectors as loyalty
 from culturegap.org import selectors
 from culturegap.org.models import Customer, Person, Role
 
@@ -69,8 +70,12 @@ def executive_section(person: Person) -> Section:
             ("Active customers", sum(1 for c in counts if c > 0)),
             ("Services per customer", _rounded(measures.services_per_customer(counts))),
             ("Buy one service only", _percent(measures.share_buying_one_service(counts))),
+            ("NPS (last 12 months)", _rounded(loyalty.company_nps(company=company).nps, None)),
         ],
-        tasks=[Task("Review the teams and who leads them", reverse("org:team_list"))],
+        tasks=[
+            Task("Review the teams and who leads them", reverse("org:team_list")),
+            Task("See customer loyalty: NPS, retention, services", reverse("loyalty:dashboard")),
+        ],
         charts=[_services_bought_chart(counts)] if any(counts) else [],
     )
 
@@ -109,6 +114,13 @@ def admin_section(person: Person) -> Section:
             done=customer_count > 0,
         ),
     ]
+    tasks.append(
+        Task(
+            "Run a loyalty survey",
+            reverse("loyalty:campaign_list"),
+            done=loyalty.open_campaign(company=company) is not None,
+        )
+    )
     if without_team:
         tasks.append(Task(f"{without_team} people have no team yet", reverse("org:person_list")))
     return Section(

@@ -225,6 +225,7 @@ def test_profit_impact_by_hand():
     assert result.profit_from_retention == pytest.approx(45_000)
     assert result.profit_from_services == pytest.approx(300_000)
     assert result.total == pytest.approx(345_000)
+    assert not result.gain_capped
 
 
 def test_profit_impact_cannot_keep_more_customers_than_are_lost():
@@ -240,6 +241,7 @@ def test_profit_impact_cannot_keep_more_customers_than_are_lost():
         service_value=400,
     )
     assert result.extra_customers_kept == pytest.approx(2)
+    assert result.gain_capped
     # 2 × 1,000 × 10 % = 200; services 100 × 0.5 × 400 × 10 % = 2,000.
     assert result.profit_from_retention == pytest.approx(200)
     assert result.profit_from_services == pytest.approx(2000)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from culturegap.loyalty.tests.factories import SurveyCampaignFactory, SurveyResponseFactory
 from culturegap.opportunities.models import Opportunity
 from culturegap.org.models import Role
 from culturegap.org.tests.factories import (
@@ -99,6 +100,15 @@ TARGETS: dict[str, Target] = {
     "reinforcement:team_detail": Target(kwargs=lambda w: {"pk": w["staff"]["crp"].team_id}),
     "reinforcement:preferences": Target(),
     "reinforcement:settings": Target(),
+    "loyalty:dashboard": Target(),
+    "loyalty:export": Target(),
+    "loyalty:pool": Target(),
+    "loyalty:campaign_list": Target(),
+    "loyalty:campaign_create": Target(),
+    "loyalty:campaign_detail": Target(kwargs=lambda w: {"pk": w["campaign"].pk}),
+    "loyalty:estimator": Target(),
+    # A customer's survey needs no login; an unknown link is a 404 for everyone.
+    "loyalty:survey": Target(kwargs=lambda w: {"token": "not-a-real-token"}, public_status=404),
 }
 
 
@@ -117,11 +127,16 @@ def world(company, staff):
         found_by_team=staff["crp"].team,
         owner=staff["sales"],
     )
+    customer.serving_team = staff["crp"].team
+    customer.save()
+    campaign = SurveyCampaignFactory(company=company)
+    SurveyResponseFactory(campaign=campaign, customer=customer, score=9)
     return {
         "staff": staff,
         "customer": customer,
         "service": service,
         "opportunity": opportunity,
+        "campaign": campaign,
     }
 
 
