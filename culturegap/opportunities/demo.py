@@ -1,12 +1,12 @@
 """Demo chapter: two years of opportunities found by the demo company's CRPs, moved through the
 sales pipeline, with the history of every move.
 
-The training rollout the history assumes (the training chapter should use the same dates, and
-can call ``training_waves``):
+The training rollout the history assumes is the training chapter's own
+(``culturegap.training.demo.plan_waves``, read here so the two cannot drift apart):
 
-- the CRP teams (service, support, marketing, professional), sorted by name, are split in two:
-  the first half (rounded up) is **wave 1**, trained from ``WAVE_1_MONTHS`` (9) months before
-  "today"; the rest is **wave 2**, trained from ``WAVE_2_MONTHS`` (5) months before "today";
+- the CRP teams, sorted by name, are split in two: the first half (rounded up) is **wave 1**,
+  trained from about nine months (270 days) before "today"; the rest is **wave 2**, from about
+  five months (150 days) before;
 - a CRP finds about ``BASE_RATE`` (0.45) needs a month before their team's training starts,
   rising over ``RAMP_DAYS`` to ``TRAINED_RATE`` (0.95) a month afterwards, and a trained CRP's
   needs are a little better qualified, so more of them are won.
@@ -45,12 +45,10 @@ from culturegap.org.models import (
     Person,
     Role,
     Service,
-    Team,
 )
+from culturegap.training.demo import plan_waves
 
 HISTORY_DAYS = 730
-WAVE_1_MONTHS = 9
-WAVE_2_MONTHS = 5
 BASE_RATE = 0.45  # needs a month per CRP before training
 TRAINED_RATE = 0.95  # and once trained
 RAMP_DAYS = 60
@@ -137,16 +135,13 @@ LOST_REASONS = [
 
 
 def training_waves(*, company: Company, today: datetime.date) -> dict[int, datetime.date]:
-    """The day each CRP team's training starts: team id → date (see the module docstring)."""
-    teams = list(
-        Team.objects.filter(company=company, kind__in=CRP_TEAM_KINDS)
-        .order_by("name", "pk")
-        .values_list("pk", flat=True)
-    )
-    first_wave = math.ceil(len(teams) / 2)
-    wave_1 = today - datetime.timedelta(days=round(WAVE_1_MONTHS * 30.44))
-    wave_2 = today - datetime.timedelta(days=round(WAVE_2_MONTHS * 30.44))
-    return {team: wave_1 if i < first_wave else wave_2 for i, team in enumerate(teams)}
+    """The day each CRP team's training starts (team id → date), from the training chapter."""
+    starts = {}
+    for teams, starts_on, _due in plan_waves(company=company, today=today).values():
+        for team in teams:
+            if team.kind in CRP_TEAM_KINDS:
+                starts[team.pk] = starts_on
+    return starts
 
 
 def monthly_rate(day: datetime.date, trained_from: datetime.date | None) -> float:
