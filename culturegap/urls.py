@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from culturegap.access import public
+from culturegap.authoring import authoring_site
 from culturegap.org import views as org_views
 
 # Auth views are wrapped with ``public`` so the permission-matrix test knows they are open.
@@ -42,5 +43,6 @@ urlpatterns = [
     path("opportunities/", include("culturegap.opportunities.urls")),
     path("loyalty/", include("culturegap.loyalty.urls")),
     path("drill/", include("culturegap.reinforcement.urls")),
+    path("author/", authoring_site.urls),
     path("django-admin/", admin.site.urls),
 ]

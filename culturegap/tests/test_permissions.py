@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from culturegap.language.tests.factories import playbook_with_content
 from culturegap.loyalty.tests.factories import SurveyCampaignFactory, SurveyResponseFactory
 from culturegap.opportunities.models import Opportunity
 from culturegap.org.models import Role
@@ -22,7 +23,9 @@ from culturegap.org.tests.factories import (
 )
 
 # Django's own admin site keeps its own staff-only checks (tested below), not our roles.
-SKIPPED_NAMESPACES = {"admin"}
+# The authoring site (/author/) is an admin site too, for program admins: it has its own role
+# matrix in culturegap/language/tests/test_authoring.py.
+SKIPPED_NAMESPACES = {"admin", "authoring"}
 
 
 def _walk(patterns, namespace=""):
@@ -76,6 +79,11 @@ TARGETS: dict[str, Target] = {
     "opportunities:record": Target(),
     "opportunities:customer_search": Target(),
     "opportunities:detail": Target(kwargs=lambda w: {"pk": w["opportunity"].pk}),
+    "language:playbook": Target(),
+    "language:version_list": Target(),
+    "language:version_detail": Target(kwargs=lambda w: {"version": w["old_playbook"].version}),
+    "language:start_draft": Target(expect={Role.ADMIN: 405}),  # a POST
+    "language:publish": Target(),
     # Actions are POSTs; a GET by someone allowed goes back to the detail page.
     "opportunities:move": Target(
         kwargs=lambda w: {"pk": w["opportunity"].pk}, expect={Role.SALES: 302}
@@ -127,6 +135,8 @@ def world(company, staff):
         found_by_team=staff["crp"].team,
         owner=staff["sales"],
     )
+    old_playbook = playbook_with_content(company=company, version=1, status="archived")
+    playbook_with_content(company=company, version=2)
     customer.serving_team = staff["crp"].team
     customer.save()
     campaign = SurveyCampaignFactory(company=company)
@@ -136,6 +146,7 @@ def world(company, staff):
         "customer": customer,
         "service": service,
         "opportunity": opportunity,
+        "old_playbook": old_playbook,
         "campaign": campaign,
     }
 
