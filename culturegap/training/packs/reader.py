@@ -236,20 +236,27 @@ def _without_timestamps(resolvers: dict) -> dict:
     }
 
 
-class _PackLoader(yaml.SafeLoader):
+# libyaml's parser when installed (about ten times faster on a big pack), else PyYAML's own.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_ALIAS_PROBLEM = "an alias (*name) is not allowed in a content pack: write the text out"
+
+
+class _AliasFound(Exception):
+    """A node is built twice: it was reached through an alias."""
+
+
+class _PackRules:
     """Safe YAML, stricter for packs: no aliases (a "billion laughs" file would expand beyond
     memory, and packs have no need for them), no field twice in one mapping (the second would
     silently win), and dates stay text (a key such as 2024-01-01 is a key, not a date)."""
 
     yaml_implicit_resolvers = _without_timestamps(yaml.SafeLoader.yaml_implicit_resolvers)
 
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            raise yaml.MarkedYAMLError(
-                problem="an alias (*name) is not allowed in a content pack: write the text out",
-                problem_mark=self.peek_event().start_mark,
-            )
-        return super().compose_node(parent, index)
+    def construct_object(self, node, deep=False):
+        # An alias is the same node object as its anchor, met a second time.
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise _AliasFound
+        return super().construct_object(node, deep=deep)
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -264,17 +271,71 @@ class _PackLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+class _PackLoader(_PackRules, _SafeLoader):
+    pass
+
+
+class _PurePackLoader(_PackRules, yaml.SafeLoader):
+    pass
+
+
+def _first_alias(text: str) -> tuple[int, int]:
+    """Line and column of the first alias in a document that parses (only called then)."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line + 1, event.start_mark.column + 1
+    return 1, 1
+
+
 def _code_point(character) -> str:
     code = character if isinstance(character, int) else ord(str(character)[:1] or "?")
     return f"U+{code:04X}"
 
 
+# libyaml's composer recurses in C without a limit: tens of thousands of nested collections
+# crash the process. Files that might nest deeper than this go to PyYAML's parser, whose
+# recursion Python stops with a RecursionError.
+C_PARSER_MAX_NESTING = 500
+_INDICATORS = re.compile(r"(?:^|\s)[-?:](?=\s|$)|[\[\]{}]")
+
+
+def _nesting_bound(text: str) -> int:
+    """More than the deepest nesting the YAML ``text`` can have: twice the deepest indentation,
+    plus the most block indicators on one line, plus the deepest flow brackets."""
+    indentation = tokens = flow = deepest_flow = 0
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        indentation = max(indentation, len(line) - len(stripped))
+        count = 0
+        for match in _INDICATORS.finditer(stripped):
+            mark = match.group().strip()
+            if mark in "[{":
+                flow += 1
+                deepest_flow = max(deepest_flow, flow)
+            elif mark in "]}":
+                flow = max(0, flow - 1)
+            else:
+                count += 1
+        tokens = max(tokens, count)
+    return 2 * indentation + tokens + deepest_flow
+
+
 def _parse_yaml(text: str):
     loader = None
     try:
-        loader = _PackLoader(text)
+        if _nesting_bound(text) > C_PARSER_MAX_NESTING:
+            loader = _PurePackLoader(text)
+        else:
+            loader = _PackLoader(text)
         root = loader.get_single_node()
         document = loader.construct_document(root) if root is not None else None
+    except _AliasFound:
+        line, column = _first_alias(text)
+        raise _Problem(
+            PackError(
+                "", f"Not valid YAML at line {line}, column {column}: {_ALIAS_PROBLEM}.", line
+            )
+        ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "cannot be read"
@@ -285,7 +346,10 @@ def _parse_yaml(text: str):
             PackError("", f"Not valid YAML at line {line}, column {column}: {problem}.", line)
         ) from None
     except yaml.reader.ReaderError as error:
-        line = text[: error.position].count("\n") + 1
+        # libyaml counts the position in bytes of UTF-8, PyYAML in characters.
+        in_bytes = isinstance(loader, _PackLoader) and _SafeLoader is not yaml.SafeLoader
+        before = text.encode("utf-8", "replace") if in_bytes else text
+        line = before[: error.position].count("\n" if isinstance(before, str) else b"\n") + 1
         raise _Problem(
             PackError(
                 "",

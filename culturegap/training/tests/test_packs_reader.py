@@ -391,3 +391,19 @@ def test_arbitrary_values_in_a_pack_never_raise(value, where):
         result, errors = read_pack(data, filename=filename)
         assert (result is None) == bool(errors)
         assert all(isinstance(error.message, str) and error.message for error in errors)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"- " * 50_000 + b"x",
+        b"[" * 50_000 + b"]" * 50_000,
+        b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+    ],
+    ids=["block", "flow", "json-like"],
+)
+@pytest.mark.parametrize("filename", ["deep.yaml", "deep.json"])
+def test_very_deep_nesting_is_an_error_not_a_crash(data, filename):
+    [error] = errors_of(data, filename=filename)
+
+    assert error.message
