@@ -69,6 +69,10 @@ def _drill_context(person, drill: Drill | None, now, *, card: Card | None = None
     return context
 
 
+def _day(day: datetime.date) -> str:
+    return f"{day.day} {day:%B}"
+
+
 def _days_until(moment, now) -> int:
     return max(1, round((moment - now).total_seconds() / 86400))
 
@@ -294,8 +298,8 @@ def preferences(request):
                 else:
                     messages.success(
                         request,
-                        f"Enjoy your time away. Drills pause from {hold.starts_on:%-d %B} to "
-                        f"{hold.ends_on:%-d %B}.",
+                        f"Enjoy your time away. Drills pause from {_day(hold.starts_on)} to "
+                        f"{_day(hold.ends_on)}.",
                     )
                     return redirect("reinforcement:preferences")
             status = 400
