@@ -2,6 +2,7 @@
 nothing; whatever the bytes, the reader answers with a pack or errors and never raises."""
 
 import copy
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -407,3 +408,13 @@ def test_very_deep_nesting_is_an_error_not_a_crash(data, filename):
     [error] = errors_of(data, filename=filename)
 
     assert error.message
+
+
+def test_the_documented_example_is_a_valid_pack():
+    docs = Path(__file__).resolve().parents[3] / "docs" / "content-packs.md"
+    example = docs.read_text(encoding="utf-8").rsplit("```yaml\n", 1)[1].split("```", 1)[0]
+
+    pack, errors = read_pack(example.encode("utf-8"), filename="example.yaml")
+
+    assert errors == []
+    assert pack["curricula"][0]["modules"][0]["lessons"][0]["questions"][0]["skill"] == "discover"
