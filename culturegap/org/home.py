@@ -9,6 +9,8 @@ import plotly.graph_objects as go
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 
 from culturegap import measures
 from culturegap.charts import chart
@@ -133,27 +135,82 @@ def admin_section(person: Person) -> Section:
 
 
 def manager_section(person: Person) -> Section:
+    from culturegap.training.selectors import overdue_count
+
     team_count = selectors.teams_visible_to(viewer=person).count()
-    people_count = len(selectors.reporting_line_ids(manager=person))
+    line = selectors.reporting_line_ids(manager=person)
+    overdue = overdue_count(company=person.company, person_ids=line)
     return Section(
         role=Role.MANAGER,
         title="Coach your teams",
         intro="See how your people progress and observe a customer conversation this week.",
-        stats=[("Teams", team_count), ("People in your reporting line", people_count)],
-        tasks=[Task("Open your teams", reverse("org:team_list"))],
+        stats=[
+            ("Teams", team_count),
+            ("People in your reporting line", len(line)),
+            ("Overdue in training", overdue),
+        ],
+        tasks=[
+            Task("Open your teams", reverse("org:team_list")),
+            Task("Follow your team's learning", reverse("training:team")),
+        ],
     )
+
+
+def _learning(person: Person) -> tuple[list[tuple[str, object]], list[Task]]:
+    """The learner's next step, lessons done, streak and due date (about six queries)."""
+    from culturegap.training.selectors import learner_day
+
+    day = learner_day(person=person)
+    if day is None:
+        return [], []
+    progress, step = day.progress, day.step
+    if step.kind == "lesson":
+        text = f"Next lesson: {step.label} ({step.minutes} min)"
+    elif step.kind == "wait":
+        text = f"{progress.curriculum.title}: {step.label.lower()}"
+    else:
+        text = f"{step.label}: {progress.curriculum.title}"
+    bar = format_html(
+        '{} / {}<progress class="stat-bar" max="100" value="{}" aria-label="{}% of the lessons '
+        'done">{}%</progress>',
+        progress.done,
+        progress.total,
+        progress.percent,
+        progress.percent,
+        progress.percent,
+    )
+    enrollment = progress.enrollment
+    if enrollment.completed_at:
+        due = ("Finished", date_format(enrollment.completed_at.date(), "j M"))
+    elif day.overdue:
+        due = (
+            "Due",
+            format_html(
+                '{} <span class="status status-overdue">overdue</span>',
+                date_format(enrollment.due_on, "j M"),
+            ),
+        )
+    else:
+        due = ("Due", date_format(enrollment.due_on, "j M"))
+    streak = f"{day.streak} day{'' if day.streak == 1 else 's'}"
+    stats = [("Lessons done", bar), ("Streak", streak), due]
+    tasks = [Task(text, step.url, done=step.kind in {"certificate", "results"})]
+    return stats, tasks
 
 
 def crp_section(person: Person) -> Section:
     from culturegap.opportunities.selectors import found_counts
 
     found = found_counts(person=person)
+    learning_stats, learning_tasks = _learning(person)
     return Section(
         role=Role.CRP,
         title="Your few minutes today",
         intro="A micro-lesson and a short drill keep the common language fresh. When a "
         "customer mentions a need we could serve, hand it to the right colleague.",
+        stats=learning_stats,
         tasks=[
+            *learning_tasks,
             Task("Look up a customer before a call", reverse("org:customer_list")),
             Task("Record a customer need for sales", reverse("opportunities:record")),
             Task(
@@ -171,6 +228,7 @@ def sales_section(person: Person) -> Section:
     mine = Customer.objects.filter(company_id=person.company_id, sales_owner=person)
     counts = _active_service_counts(mine)
     one_service = sum(1 for c in counts if c == 1)
+    learning_stats, learning_tasks = ([], []) if person.is_crp else _learning(person)
     return Section(
         role=Role.SALES,
         title="Your customers",
@@ -179,8 +237,10 @@ def sales_section(person: Person) -> Section:
             ("Your customers", len(counts)),
             ("Buy one service only", one_service),
             ("Services per customer", _rounded(measures.services_per_customer(counts))),
+            *learning_stats,
         ],
         tasks=[
+            *learning_tasks,
             Task(
                 f"{waiting} new opportunit{'y' if waiting == 1 else 'ies'} waiting",
                 reverse("opportunities:list") + "?scope=mine&status=new",

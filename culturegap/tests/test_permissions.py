@@ -5,10 +5,12 @@ The URL conf is walked, so a new page without a declared access policy (``roles_
 not listed in ``TARGETS`` fails ``test_every_url_has_a_target``.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from culturegap.language.tests.factories import playbook_with_content
 from culturegap.loyalty.tests.factories import SurveyCampaignFactory, SurveyResponseFactory
@@ -21,6 +23,8 @@ from culturegap.org.tests.factories import (
     ServiceFactory,
     TeamFactory,
 )
+from culturegap.training.models import Assessment, Enrollment, Lesson, LessonProgress
+from culturegap.training.tests.factories import curriculum_with_lessons
 
 # Django's own admin site keeps its own staff-only checks (tested below), not our roles.
 # The authoring site (/author/) is an admin site too, for program admins: it has its own role
@@ -117,6 +121,28 @@ TARGETS: dict[str, Target] = {
     "loyalty:estimator": Target(),
     # A customer's survey needs no login; an unknown link is a 404 for everyone.
     "loyalty:survey": Target(kwargs=lambda w: {"token": "not-a-real-token"}, public_status=404),
+    # learner and rollout: everyone in ``world`` is enrolled and has done the starting check,
+    # so both checks redirect (to the results, or to the lessons first); the CRP is certified.
+    "training:my_learning": Target(),
+    "training:curriculum": Target(kwargs=lambda w: {"pk": w["curriculum"].pk}),
+    "training:pre_assessment": Target(
+        kwargs=lambda w: {"pk": w["curriculum"].pk}, expect=dict.fromkeys(Role.values, 302)
+    ),
+    "training:post_assessment": Target(
+        kwargs=lambda w: {"pk": w["curriculum"].pk}, expect=dict.fromkeys(Role.values, 302)
+    ),
+    "training:results": Target(kwargs=lambda w: {"pk": w["curriculum"].pk}),
+    "training:lesson": Target(kwargs=lambda w: {"pk": w["lesson"].pk}),
+    "training:answer": Target(
+        kwargs=lambda w: {"pk": w["lesson"].pk}, expect=dict.fromkeys(Role.values, 302)
+    ),
+    "training:certificate": Target(
+        kwargs=lambda w: {"code": w["certified"].certificate_code}, expect={Role.SALES: 404}
+    ),
+    "training:team": Target(),
+    "training:team_csv": Target(),
+    "training:rollout": Target(),
+    "training:assign": Target(),
 }
 
 
@@ -141,7 +167,47 @@ def world(company, staff):
     customer.save()
     campaign = SurveyCampaignFactory(company=company)
     SurveyResponseFactory(campaign=campaign, customer=customer, score=9)
+    # Written directly (not through the services) to keep this fixture cheap for every test.
+    curriculum = curriculum_with_lessons(
+        company=company,
+        title="Client Service basics",
+        modules=1,
+        lessons_per_module=1,
+        audiences=("service",),
+    )
+    now = timezone.now()
+    enrollments = {
+        person.pk: Enrollment.objects.create(
+            company=company,
+            person=person,
+            curriculum=curriculum,
+            starts_on=datetime.date(2025, 1, 6),
+            due_on=datetime.date(2025, 3, 31),
+            started_at=now,
+        )
+        for person in staff.values()
+    }
+    Assessment.objects.bulk_create(
+        Assessment(company=company, enrollment=e, kind="pre", completed_at=now, score=50)
+        for e in enrollments.values()
+    )
+    certified = enrollments[staff["crp"].pk]
+    Assessment.objects.create(
+        company=company, enrollment=certified, kind="post", completed_at=now, score=100
+    )
+    LessonProgress.objects.bulk_create(
+        LessonProgress(company=company, enrollment=certified, lesson=lesson, completed_at=now)
+        for lesson in Lesson.objects.filter(module__curriculum=curriculum)
+    )
+    certified.completed_at = certified.certified_at = now
+    certified.save()
+    learning = {
+        "curriculum": curriculum,
+        "lesson": curriculum.modules.first().lessons.first(),
+        "certified": certified,
+    }
     return {
+        **learning,
         "staff": staff,
         "customer": customer,
         "service": service,
