@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "culturegap.opportunities",
     "culturegap.loyalty",
     "culturegap.reinforcement",
+    "culturegap.coaching",
     "django_tasks",
     "django_tasks_db",
 ]

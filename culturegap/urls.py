@@ -43,6 +43,7 @@ urlpatterns = [
     path("opportunities/", include("culturegap.opportunities.urls")),
     path("loyalty/", include("culturegap.loyalty.urls")),
     path("drill/", include("culturegap.reinforcement.urls")),
+    path("coaching/", include("culturegap.coaching.urls")),
     path("author/", authoring_site.urls),
     path("django-admin/", admin.site.urls),
 ]

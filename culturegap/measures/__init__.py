@@ -39,6 +39,17 @@ from culturegap.measures.loyalty import (
     services_per_customer_on,
     services_per_customer_trend,
 )
+from culturegap.measures.readiness import (
+    READINESS_WEIGHTS,
+    Readiness,
+    behaviour_score,
+    knowledge_score,
+    not_observed_since,
+    rating_percent,
+    readiness_index,
+    skill_readiness,
+    team_readiness,
+)
 from culturegap.measures.recall import (
     below_threshold,
     person_retention,
@@ -99,4 +110,17 @@ __all__ += [
     "team_retention",
     "team_retention_by_skill",
     "team_retention_series",
+]
+
+# Readiness: observed behaviour score and the readiness index of a person, a skill and a team.
+__all__ += [
+    "READINESS_WEIGHTS",
+    "Readiness",
+    "behaviour_score",
+    "knowledge_score",
+    "not_observed_since",
+    "rating_percent",
+    "readiness_index",
+    "skill_readiness",
+    "team_readiness",
 ]

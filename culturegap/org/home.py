@@ -135,11 +135,26 @@ def admin_section(person: Person) -> Section:
 
 
 def manager_section(person: Person) -> Section:
+    from culturegap.coaching.selectors import OBSERVE_EVERY_DAYS, manager_reminders
     from culturegap.training.selectors import overdue_count
 
     team_count = selectors.teams_visible_to(viewer=person).count()
     line = selectors.reporting_line_ids(manager=person)
     overdue = overdue_count(company=person.company, person_ids=line)
+    observed_this_week, not_observed = manager_reminders(manager=person)
+    coaching_tasks = [
+        Task(
+            "Observe a customer conversation this week",
+            reverse("coaching:observe"),
+            done=observed_this_week,
+        ),
+        Task(
+            f"{not_observed} {'person' if not_observed == 1 else 'people'} not observed in "
+            f"{OBSERVE_EVERY_DAYS} days",
+            reverse("coaching:team"),
+            done=not_observed == 0,
+        ),
+    ]
     return Section(
         role=Role.MANAGER,
         title="Coach your teams",
@@ -152,6 +167,7 @@ def manager_section(person: Person) -> Section:
         tasks=[
             Task("Open your teams", reverse("org:team_list")),
             Task("Follow your team's learning", reverse("training:team")),
+            *coaching_tasks,
         ],
     )
 

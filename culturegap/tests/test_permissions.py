@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from culturegap.coaching.tests.factories import ObservationFactory, scorecard_with_steps
 from culturegap.language.tests.factories import playbook_with_content
 from culturegap.loyalty.tests.factories import SurveyCampaignFactory, SurveyResponseFactory
 from culturegap.opportunities.models import Opportunity
@@ -143,6 +144,23 @@ TARGETS: dict[str, Target] = {
     "training:team_csv": Target(),
     "training:rollout": Target(),
     "training:assign": Target(),
+    # coaching: the CRP was observed by their manager (``world["observation"]``).
+    "coaching:mine": Target(),
+    "coaching:person": Target(
+        kwargs=lambda w: {"pk": w["staff"]["crp"].pk}, expect={Role.SALES: 404}
+    ),
+    "coaching:observation_detail": Target(
+        kwargs=lambda w: {"pk": w["observation"].pk}, expect={Role.SALES: 404}
+    ),
+    "coaching:observe": Target(),
+    "coaching:self_assess": Target(),
+    "coaching:customer_search": Target(),
+    "coaching:team": Target(),
+    "coaching:team_export": Target(),
+    "coaching:heatmap": Target(),
+    "coaching:scorecard": Target(),
+    # Building the scorecard is a POST; a GET goes back to the scorecard page.
+    "coaching:scorecard_generate": Target(expect={Role.ADMIN: 302}),
 }
 
 
@@ -206,9 +224,13 @@ def world(company, staff):
         "lesson": curriculum.modules.first().lessons.first(),
         "certified": certified,
     }
+    observation = ObservationFactory(
+        person=staff["crp"], scorecard=scorecard_with_steps(company), ratings={"open": 3}
+    )
     return {
         **learning,
         "staff": staff,
+        "observation": observation,
         "customer": customer,
         "service": service,
         "opportunity": opportunity,

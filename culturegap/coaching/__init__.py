@@ -1,0 +1,2 @@
+"""Coaching and behaviour: scorecards from the playbook, observations of real customer
+conversations, self-assessments, and the readiness index per person and team."""
