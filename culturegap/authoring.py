@@ -344,6 +344,10 @@ class CompanyScopedMixin:
         return self._allowed(request, obj) and not (obj is not None and has_learner_records(obj))
 
 
+# Text boxes narrow enough for a row of a table.
+TABULAR_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 36})}}
+
+
 class CompanyScopedInline(CompanyScopedMixin):
     def has_add_permission(self, request, obj) -> bool:
         return self._allowed(request, obj)
@@ -444,6 +448,7 @@ class CommunicationStepInline(PlaybookPartInline, admin.StackedInline):
 
 class GlossaryTermInline(PlaybookPartInline, admin.TabularInline):
     model = GlossaryTerm
+    formfield_overrides = TABULAR_TEXT
     fields = ["term", "definition", "order"]
 
 
@@ -489,6 +494,7 @@ class PlaybookAdmin(CompanyScopedAdmin):
 
 class ModuleInline(CompanyScopedInline, admin.TabularInline):
     model = Module
+    formfield_overrides = TABULAR_TEXT
     fields = ["title", "summary", "key", "order"]
     extra = 1
     show_change_link = True
@@ -588,6 +594,7 @@ class LessonAdmin(CompanyScopedAdmin):
 
 class OptionInline(CompanyScopedInline, admin.TabularInline):
     model = Option
+    formfield_overrides = TABULAR_TEXT
     formset = OneCorrectOptionFormSet
     fields = ["text", "is_correct", "feedback", "order"]
 

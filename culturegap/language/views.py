@@ -15,10 +15,12 @@ STARTER_PACK_FALLBACK = "/learn/packs/"
 
 
 def _pack_upload_url() -> str:
-    try:
-        return reverse("training:pack_upload")
-    except NoReverseMatch:
-        return STARTER_PACK_FALLBACK
+    for name in ("training:pack_upload", "training:pack_import"):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return STARTER_PACK_FALLBACK
 
 
 def _draft_url(playbook) -> str:
