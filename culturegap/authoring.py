@@ -267,8 +267,9 @@ KEY_SOURCES = {
 }
 
 
-def fill_key(obj) -> None:
-    """Give ``obj`` a key made from its title, unique among its siblings, when it has none."""
+def fill_key(obj, *, reserved: frozenset[str] = frozenset()) -> None:
+    """Give ``obj`` a key made from its title, unique among its siblings (and ``reserved``,
+    the keys typed for rows saved with it), when it has none."""
     model = type(obj)
     if model not in KEY_SOURCES or obj.key:
         return
@@ -278,7 +279,7 @@ def fill_key(obj) -> None:
     siblings = model.objects.filter(**{f"{parent}_id": getattr(obj, f"{parent}_id")}).exclude(
         pk=obj.pk
     )
-    taken = set(siblings.values_list("key", flat=True))
+    taken = set(siblings.values_list("key", flat=True)) | reserved
     key, number = base, 2
     while key in taken:
         key, number = f"{base}-{number}", number + 1
@@ -389,10 +390,12 @@ class CompanyScopedAdmin(CompanyScopedMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        for obj in formset.save(commit=False):
+        instances = formset.save(commit=False)
+        typed = frozenset(getattr(obj, "key", "") for obj in instances) - {""}
+        for obj in instances:
             if company_path(type(obj)) == "company":
                 obj.company = request.user.company
-            fill_key(obj)
+            fill_key(obj, reserved=typed)
             obj.save()
         for obj in formset.deleted_objects:
             if has_learner_records(obj):

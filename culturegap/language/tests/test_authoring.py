@@ -438,3 +438,36 @@ def test_lesson_change_page_links_to_the_preview(client, staff, lesson):
     body = client.get(f"/author/training/lesson/{lesson.pk}/change/").content.decode()
     assert f"/author/training/lesson/{lesson.pk}/preview/?audience=service" in body
     assert "Preview as a learner" in body
+
+
+def test_a_made_key_never_clashes_with_a_key_typed_in_the_same_form(client, staff, lesson):
+    """Two new modules: one left blank (its key made from "Intro"), one typed as "intro"."""
+    client.force_login(staff["admin"])
+    curriculum = lesson.module.curriculum
+    existing = curriculum.modules.get()
+    data = {
+        "title": curriculum.title,
+        "description": "",
+        "pass_mark": "80",
+        "key": curriculum.key,
+        "modules-TOTAL_FORMS": "3",
+        "modules-INITIAL_FORMS": "1",
+        "modules-MIN_NUM_FORMS": "0",
+        "modules-MAX_NUM_FORMS": "1000",
+        "modules-0-id": existing.pk,
+        "modules-0-curriculum": curriculum.pk,
+        "modules-0-title": existing.title,
+        "modules-0-key": existing.key,
+        "modules-0-order": existing.order,
+        "modules-1-title": "Intro",
+        "modules-1-key": "",
+        "modules-1-order": "5",
+        "modules-2-title": "Another",
+        "modules-2-key": "intro",
+        "modules-2-order": "6",
+    }
+    response = client.post(f"/author/training/curriculum/{curriculum.pk}/change/", data)
+    assert response.status_code == 302
+    keys = dict(curriculum.modules.values_list("title", "key"))
+    assert keys["Another"] == "intro" and keys["Intro"] == "intro-2"
+    assert all(module.company_id == curriculum.company_id for module in curriculum.modules.all())

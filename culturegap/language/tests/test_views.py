@@ -195,3 +195,17 @@ def test_menu_has_the_playbook_for_everyone_and_authoring_for_admins(client, sta
     body = client.get(reverse("today")).content.decode()
     assert 'href="/playbook/"' in body
     assert ('href="/author/"' in body) is (role == Role.ADMIN)
+
+
+def test_the_page_costs_the_same_queries_however_long_the_playbook(
+    client, staff, playbook, django_assert_max_num_queries
+):
+    for number in range(30):
+        GlossaryTermFactory(playbook=playbook, term=f"Word {number}")
+    client.force_login(staff["crp"])
+    with django_assert_max_num_queries(12):
+        client.get(reverse("language:playbook"), {"q": "word"})
+    services.start_draft(company=playbook.company, actor=staff["admin"])
+    client.force_login(staff["admin"])
+    with django_assert_max_num_queries(16):
+        client.get(reverse("language:playbook"), {"q": "word"})
