@@ -77,7 +77,7 @@ class ObservationForm(forms.Form):
                 choices=RATING_CHOICES,
                 widget=forms.RadioSelect,
                 error_messages={
-                    "required": f"Rate “{item.behaviour[:60]}” or mark it not observed.",
+                    "required": "Choose a rating, or “Not observed”.",
                     "invalid_choice": "A rating is 1, 2, 3, 4 or not observed.",
                 },
             )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from culturegap.coaching.models import (
     Channel,
@@ -137,7 +138,8 @@ def _check_ratings(scorecard: Scorecard, ratings: Mapping[int, int | None], erro
     allowed = {choice.value for choice in Rating}
     for item in items:
         if item.pk not in ratings:
-            errors[rating_field(item)] = [f"Rate “{item.behaviour[:60]}” or mark it not observed."]
+            behaviour = Truncator(item.behaviour).words(8)
+            errors[rating_field(item)] = [f"Rate “{behaviour}” or mark it not observed."]
         elif ratings[item.pk] is not None and ratings[item.pk] not in allowed:
             errors[rating_field(item)] = ["A rating is 1, 2, 3, 4 or not observed."]
     unknown = set(ratings) - {item.pk for item in items}
