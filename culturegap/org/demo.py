@@ -130,6 +130,7 @@ DEMO_CHAPTERS: list[str] = [
     "culturegap.training.demo.seed",
     "culturegap.opportunities.demo.seed",
     "culturegap.loyalty.demo.seed",
+    "culturegap.reinforcement.demo.seed",
     "culturegap.coaching.demo.seed",
 ]
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from tqdm import tqdm
@@ -100,7 +100,7 @@ def question_thresholds(question_ids: Iterable[int]) -> dict[int, int]:
     return {pk: fast_threshold_ms(scenario=s, options=texts[pk]) for pk, s in scenarios}
 
 
-def _review(
+def schedule_review(
     *,
     card: Card,
     scheduler,
@@ -112,7 +112,8 @@ def _review(
     hold: HoldWindow | None,
 ) -> Review:
     """Review ``card`` in memory with the rating the answer earns and return the (unsaved)
-    review; the one place where an answer meets the scheduler."""
+    review: the one place where an answer meets the scheduler, used by ``review_from_answer``,
+    ``backfill_cards`` and the demo's simulated drills."""
     at = utc(answered_at)
     if card.last_review is not None and at < card.last_review:
         at = utc(card.last_review)  # answers replayed out of order never go back in time
@@ -175,7 +176,7 @@ def review_from_answer(*, answer: Answer, drill: Drill | None = None) -> Review:
                 "due": answer.answered_at,
             },
         )
-        review = _review(
+        review = schedule_review(
             card=card,
             scheduler=scheduler_for(selectors.settings_for(company)),
             correct=answer.is_correct,
@@ -198,6 +199,27 @@ def review_from_answer(*, answer: Answer, drill: Drill | None = None) -> Review:
         return review
 
 
+def update_rows(model, rows: list, fields: list[str]) -> None:
+    """Save ``fields`` of many rows with one prepared UPDATE run for each row (executemany).
+    Django's ``bulk_update`` builds a CASE expression per field and batch, which costs minutes
+    for the tens of thousands of cards a backfill touches; this costs seconds."""
+    if not rows:
+        return
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in columns)
+    sql = (
+        f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} "
+        f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s"
+    )
+    params = [
+        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in columns] + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 @dataclass
 class BackfillResult:
     answers: int
@@ -210,8 +232,8 @@ def backfill_cards(
 ) -> BackfillResult:
     """Build cards and reviews from every answer of ``company`` that has no review yet, oldest
     first per person, in bulk — for history written before reinforcement existed (the demo).
-    The same ``_review`` as ``review_from_answer`` rates and schedules each answer; running it
-    again finds nothing new to do. ``fuzz=False`` makes the result reproducible."""
+    The same ``schedule_review`` as ``review_from_answer`` rates and schedules each answer;
+    running it again finds nothing new to do. ``fuzz=False`` makes the result reproducible."""
     scheduler = scheduler_for(selectors.settings_for(company), fuzz=fuzz)
     reviewed = Review.objects.filter(company=company, request_id__isnull=False)
     answers = Answer.objects.filter(company=company).exclude(
@@ -265,7 +287,7 @@ def backfill_cards(
                         created_at=at,
                     )
                     cards[key] = new_cards[key] = card
-                review = _review(
+                review = schedule_review(
                     card=card,
                     scheduler=scheduler,
                     correct=correct,
@@ -280,14 +302,10 @@ def backfill_cards(
                 reviews.append(review)
             Card.objects.bulk_create(new_cards.values(), batch_size=2000)
             touched = {id(review.card) for review in reviews}
-            Card.objects.bulk_update(
-                [
-                    card
-                    for key, card in cards.items()
-                    if key not in new_cards and id(card) in touched
-                ],
+            update_rows(
+                Card,
+                [c for k, c in cards.items() if k not in new_cards and id(c) in touched],
                 SCHEDULE_FIELDS,
-                batch_size=2000,
             )
             for review in reviews:
                 review.card_id = review.card.pk
