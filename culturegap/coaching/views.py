@@ -26,6 +26,10 @@ COACH_ROLES = (Role.MANAGER, Role.ADMIN, Role.EXECUTIVE)
 # Who talks to customers and may score one of their own conversations.
 SELF_ASSESSMENT_ROLES = (Role.CRP, Role.SALES, Role.MANAGER)
 CUSTOMER_SEARCH_ROLES = (Role.MANAGER, Role.ADMIN, Role.CRP, Role.SALES)
+# The heatmap fits its box up to this many people; wider, each column gets a fixed width.
+MIN_PEOPLE_TO_SCROLL = 8
+HEATMAP_LABEL_WIDTH = 220
+HEATMAP_COLUMN_WIDTH = 34
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -285,6 +289,9 @@ def _heatmap_chart(heatmap: selectors.Heatmap):
     )
     figure.update_layout(yaxis={"autorange": "reversed"}, xaxis={"tickangle": -40, "side": "top"})
     height = max(320, 140 + 48 * len(skill_names))
+    if len(names) > MIN_PEOPLE_TO_SCROLL:
+        # Wide teams keep readable cells: the chart gets its own width and scrolls sideways.
+        figure.update_layout(width=HEATMAP_LABEL_WIDTH + HEATMAP_COLUMN_WIDTH * len(names))
     return chart(
         figure,
         label="Heatmap of each person's readiness in each skill; the same figures are in the "

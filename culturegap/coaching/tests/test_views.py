@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from culturegap.coaching import services
 from culturegap.coaching.models import Observation, ObservationRating, Scorecard
-from culturegap.coaching.selectors import company_today
+from culturegap.coaching.selectors import company_today, readiness_of
 from culturegap.coaching.tests.factories import ObservationFactory, published_playbook
 from culturegap.org.tests.factories import CustomerFactory, PersonFactory, TeamFactory
 
@@ -358,3 +358,27 @@ def test_the_manager_home_asks_for_an_observation_this_week(client, company, sta
         observed_on=company_today(company),
     )
     assert "1 person not observed in 60 days" in client.get(reverse("today")).content.decode()
+
+
+def test_an_observation_moves_the_readiness_index(client, staff, scorecard):
+    # Only observed behaviour so far: ratings 1 → 0.
+    ObservationFactory(person=staff["crp"], scorecard=scorecard, ratings={"open": 1})
+    assert readiness_of(person=staff["crp"]).value == 0
+    client.force_login(staff["manager"])
+    client.post(reverse("coaching:observe"), _form(scorecard, staff["crp"]))
+    # Pooled ratings 1, 3, 4 → (0 + 66.67 + 100) / 3 = 55.56
+    assert readiness_of(person=staff["crp"]).value == pytest.approx(500 / 9)
+
+
+def test_a_big_company_offers_only_the_chosen_person_but_accepts_anyone(
+    client, company, staff, scorecard, monkeypatch
+):
+    monkeypatch.setattr("culturegap.coaching.selectors.MAX_PERSON_OPTIONS", 2)
+    client.force_login(staff["admin"])
+    page = client.get(reverse("coaching:observe") + f"?person={staff['crp'].pk}").content.decode()
+    options = re.findall(r'<option value="(\d+)"', page)
+    assert options == [str(staff["crp"].pk)]
+    assert "Pick the person from the" in page
+    response = client.post(reverse("coaching:observe"), _form(scorecard, staff["sales"]))
+    assert response.status_code == 302
+    assert Observation.objects.get().person == staff["sales"]
