@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from culturegap import measures
 from culturegap.org.models import Person, Team
+from culturegap.reinforcement.services import review_from_answer
 from culturegap.training import selectors
 from culturegap.training.models import (
     Answer,
@@ -304,6 +305,7 @@ def answer_lesson_question(
                         answered_at=at,
                         request_id=request_id,
                     )
+                    review_from_answer(answer=answer)  # the question becomes an FSRS card
             except IntegrityError:  # the same submission arrived twice at once
                 answer, recorded = Answer.objects.get(request_id=request_id), False
         else:
@@ -424,6 +426,7 @@ def submit_assessment(
                 answered_at=at,
                 request_id=uuid.uuid5(request_id, str(item.pk)),
             )
+            review_from_answer(answer=item.answer)  # the question becomes an FSRS card
             item.save(update_fields=["answer"])
         assessment.score = measures.assessment_score(choices[item.pk].is_correct for item in items)
         assessment.completed_at = at
