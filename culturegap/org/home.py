@@ -136,12 +136,14 @@ def admin_section(person: Person) -> Section:
 
 def manager_section(person: Person) -> Section:
     from culturegap.coaching.selectors import OBSERVE_EVERY_DAYS, manager_reminders
+    from culturegap.reinforcement.selectors import people_below_threshold
     from culturegap.training.selectors import overdue_count
 
     team_count = selectors.teams_visible_to(viewer=person).count()
     line = selectors.reporting_line_ids(manager=person)
     overdue = overdue_count(company=person.company, person_ids=line)
     observed_this_week, not_observed = manager_reminders(manager=person)
+    below = len(people_below_threshold(manager=person, now=timezone.now()))
     coaching_tasks = [
         Task(
             "Observe a customer conversation this week",
@@ -167,6 +169,11 @@ def manager_section(person: Person) -> Section:
         tasks=[
             Task("Open your teams", reverse("org:team_list")),
             Task("Follow your team's learning", reverse("training:team")),
+            Task(
+                f"{below} {'person' if below == 1 else 'people'} below the retention threshold",
+                reverse("reinforcement:team_list"),
+                done=below == 0,
+            ),
             *coaching_tasks,
         ],
     )
@@ -216,9 +223,11 @@ def _learning(person: Person) -> tuple[list[tuple[str, object]], list[Task]]:
 
 def crp_section(person: Person) -> Section:
     from culturegap.opportunities.selectors import found_counts
+    from culturegap.reinforcement.selectors import drill_today
 
     found = found_counts(person=person)
     learning_stats, learning_tasks = _learning(person)
+    drill = drill_today(person=person, now=timezone.now())
     return Section(
         role=Role.CRP,
         title="Your few minutes today",
@@ -227,6 +236,7 @@ def crp_section(person: Person) -> Section:
         stats=learning_stats,
         tasks=[
             *learning_tasks,
+            Task(drill.text, reverse("reinforcement:drill"), done=drill.finished_today),
             Task("Look up a customer before a call", reverse("org:customer_list")),
             Task("Record a customer need for sales", reverse("opportunities:record")),
             Task(

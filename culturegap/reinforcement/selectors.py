@@ -359,3 +359,55 @@ def people_below_threshold(*, manager: Person, now: datetime.datetime) -> list[P
     threshold = settings_for(manager.company).alert_threshold
     below = measures.below_threshold({pk: p.value for pk, p in group.people.items()}, threshold)
     return list(Person.objects.filter(pk__in=below, is_active=True).order_by("name"))
+
+
+@dataclass
+class DrillToday:
+    """What the home page says about the learner's drill."""
+
+    questions: int
+    minutes: int
+    finished_today: bool
+    streak: int
+    away: bool
+
+    @property
+    def text(self) -> str:
+        streak = f" · {self.streak}-day streak" if self.streak else ""
+        if self.away:
+            return "Your drill is paused while you are away"
+        if self.questions:
+            plural = "s" if self.questions > 1 else ""
+            minutes = f"{self.minutes} minute{'s' if self.minutes > 1 else ''}"
+            return f"Your drill: {self.questions} question{plural} due (about {minutes}){streak}"
+        if self.finished_today:
+            return f"Drill done for today{streak}"
+        return f"Your drill: nothing due today{streak}"
+
+
+def drill_today(*, person: Person, now: datetime.datetime) -> DrillToday:
+    """The questions left in today's drill (or in the drill that would start now), whether a
+    drill was finished today, and the streak of days with a finished drill."""
+    today = local_date(person.company, now)
+    hold = active_hold(person=person, today=today)
+    away = hold is not None and hold.starts_on <= today
+    current = open_drill(person=person, day=today)
+    if away:
+        questions = 0
+    elif current is not None and current.finished_at is None:
+        order, reviewed = drill_progress(current)
+        questions = len([pk for pk in order if pk not in reviewed])
+    else:
+        questions = len(build_drill(person=person, now=now))
+    finished_days = set(
+        Drill.objects.filter(
+            company_id=person.company_id, person=person, finished_at__isnull=False
+        ).values_list("day", flat=True)
+    )
+    return DrillToday(
+        questions=questions,
+        minutes=minutes_for(questions),
+        finished_today=today in finished_days,
+        streak=measures.streak(finished_days, today=today),
+        away=away,
+    )
