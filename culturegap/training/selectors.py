@@ -354,20 +354,27 @@ def assessment_items(*, assessment: Assessment) -> list[AssessmentItem]:
 
 
 def skill_names(*, company: Company) -> dict[str, str]:
-    """Skill key → the name of its communication-model step, from the published playbook
-    (falling back to the newest version that has the step)."""
-    names: dict[str, str] = {}
-    steps = CommunicationStep.objects.filter(playbook__company=company).order_by(
-        "-playbook__version"
+    """Skill key → the name of its communication-model step, in the order of the steps of the
+    published playbook (a step only in an older version comes after, from the newest one)."""
+    found: dict[str, tuple[bool, int, int, str]] = {}
+    steps = CommunicationStep.objects.filter(playbook__company=company).values_list(
+        "key", "name", "order", "playbook__status", "playbook__version"
     )
-    for key, name, status in steps.values_list("key", "name", "playbook__status"):
-        if status == PlaybookStatus.PUBLISHED or key not in names:
-            names[key] = name
-    return names
+    for key, name, order, status, version in steps:
+        rank = (status != PlaybookStatus.PUBLISHED, -version, order, name)
+        if key not in found or rank < found[key]:
+            found[key] = rank
+    return {key: found[key][3] for key in sorted(found, key=lambda k: found[k][:3])}
 
 
 def skill_label(key: str, names: dict[str, str]) -> str:
     return names.get(key) or key.replace("-", " ").capitalize()
+
+
+def skill_order(names: dict[str, str]):
+    """Sort key for skills: the conversation's order of steps, then unknown skills by name."""
+    position = {key: index for index, key in enumerate(names)}
+    return lambda key: (position.get(key, len(position)), skill_label(key, names))
 
 
 @dataclass
@@ -425,7 +432,7 @@ def assessment_results(*, enrollment: Enrollment) -> Results:
     names = skill_names(company=enrollment.company)
     skills = [
         SkillResult(skill, skill_label(skill, names), pre.get(skill), post.get(skill))
-        for skill in sorted(set(pre) | set(post), key=lambda key: skill_label(key, names))
+        for skill in sorted(set(pre) | set(post), key=skill_order(names))
     ]
     return Results(progress=progress, skills=skills)
 
@@ -618,7 +625,7 @@ def team_progress(
         for key in set(pre_means) | set(post_means)
     }
     weakest = [skills[key] for key, _ in measures.weakest_skills(pre=pre_means, post=post_means)]
-    ordered = sorted(skills.values(), key=lambda s: s.name)
+    ordered = [skills[key] for key in sorted(skills, key=skill_order(names))]
     return TeamProgress(rows=rows, skills=ordered, weakest=weakest)
 
 

@@ -321,20 +321,25 @@ def _team_filters(request):
 
 
 def _skills_chart(progress: selectors.TeamProgress):
-    names = [skill.name for skill in progress.skills]
+    """Horizontal bars, one pair per skill: skill names stay readable on a phone."""
+    skills = list(reversed(progress.skills))  # Plotly draws the first bar at the bottom
+    names = [skill.name for skill in skills]
     figure = go.Figure(
         [
-            go.Bar(name="Starting check", x=names, y=[s.pre for s in progress.skills]),
-            go.Bar(name="Final check", x=names, y=[s.post for s in progress.skills]),
+            go.Bar(name="Starting check", y=names, x=[s.pre for s in skills], orientation="h"),
+            go.Bar(name="Final check", y=names, x=[s.post for s in skills], orientation="h"),
         ]
     )
     figure.update_layout(
         barmode="group",
-        yaxis={"title": "% right", "range": [0, 100]},
-        legend={"orientation": "h", "y": -0.25},
+        xaxis={"title": "% right", "range": [0, 100]},
+        yaxis={"automargin": True},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
     )
     return chart(
-        figure, label="Bar chart of the team's mean score per skill before and after the lessons"
+        figure,
+        label="Bar chart of the team's mean score per skill before and after the lessons",
+        height=120 + 44 * len(skills),
     )
 
 
