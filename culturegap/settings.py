@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "culturegap.loyalty",
     "culturegap.reinforcement",
     "culturegap.coaching",
+    "culturegap.ecoach",
     "django_tasks",
     "django_tasks_db",
 ]

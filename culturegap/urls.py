@@ -44,6 +44,7 @@ urlpatterns = [
     path("loyalty/", include("culturegap.loyalty.urls")),
     path("drill/", include("culturegap.reinforcement.urls")),
     path("coaching/", include("culturegap.coaching.urls")),
+    path("ecoach/", include("culturegap.ecoach.urls")),
     path("author/", authoring_site.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from culturegap.coaching.tests.factories import ObservationFactory, scorecard_with_steps
+from culturegap.ecoach.models import CoachQuestion
 from culturegap.language.tests.factories import playbook_with_content
 from culturegap.loyalty.tests.factories import SurveyCampaignFactory, SurveyResponseFactory
 from culturegap.opportunities.models import Opportunity
@@ -161,6 +162,15 @@ TARGETS: dict[str, Target] = {
     "coaching:scorecard": Target(),
     # Building the scorecard is a POST; a GET goes back to the scorecard page.
     "coaching:scorecard_generate": Target(expect={Role.ADMIN: 302}),
+    # eCoach: the CRP's question, answered by their manager and published
+    # (``world["coach_question"]``). Passing a question to a coach and the threshold are POSTs.
+    "ecoach:ask": Target(),
+    "ecoach:ask_a_coach": Target(expect=dict.fromkeys(Role.values, 302)),
+    "ecoach:my_questions": Target(),
+    "ecoach:coach_answer": Target(kwargs=lambda w: {"pk": w["coach_question"].pk}),
+    "ecoach:queue": Target(),
+    "ecoach:answer_question": Target(kwargs=lambda w: {"pk": w["coach_question"].pk}),
+    "ecoach:threshold": Target(expect={Role.ADMIN: 405}),
 }
 
 
@@ -227,10 +237,21 @@ def world(company, staff):
     observation = ObservationFactory(
         person=staff["crp"], scorecard=scorecard_with_steps(company), ratings={"open": 3}
     )
+    coach_question = CoachQuestion.objects.create(
+        company=company,
+        asker=staff["crp"],
+        text="What do I say when a customer asks for a discount?",
+        status="answered",
+        answer_text="Thank them, then explain what the price includes.",
+        answered_by=staff["manager"],
+        answered_at=now,
+        published=True,
+    )
     return {
         **learning,
         "staff": staff,
         "observation": observation,
+        "coach_question": coach_question,
         "customer": customer,
         "service": service,
         "opportunity": opportunity,

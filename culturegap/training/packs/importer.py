@@ -12,6 +12,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from culturegap.ecoach.index import content_changed
 from culturegap.language.models import (
     CommunicationStep,
     GlossaryTerm,
@@ -170,6 +171,7 @@ def import_pack(
                     "imported_by": actor,
                 },
             )
+            content_changed(company=company)  # the eCoach answers from the lessons and playbook
     except (IntegrityError, DatabaseError) as error:
         # Content authored by hand can clash with a pack (say, one key twice in a curriculum);
         # the transaction is rolled back and the clash reported, never a crash.

@@ -1,0 +1,22 @@
+"""Lessons edited one by one (on the authoring site) change what the eCoach answers from.
+
+Django's ``post_save``/``post_delete`` of ``training.Lesson`` are the sender: the training app
+need not know the eCoach exists. Bulk changes (a content-pack import, which saves no single
+lesson) call ``content_changed`` themselves, as does publishing a playbook.
+"""
+
+from django.db.models.signals import post_delete, post_save
+
+from culturegap.ecoach.index import content_changed
+from culturegap.training.models import Lesson
+
+
+def lesson_changed(sender, instance: Lesson, raw: bool = False, **kwargs) -> None:
+    if raw or not instance.company_id:
+        return
+    content_changed(company=instance.company)
+
+
+def connect() -> None:
+    post_save.connect(lesson_changed, sender=Lesson, dispatch_uid="ecoach-lesson-saved")
+    post_delete.connect(lesson_changed, sender=Lesson, dispatch_uid="ecoach-lesson-deleted")
