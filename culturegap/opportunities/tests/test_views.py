@@ -373,3 +373,19 @@ def test_home_page_tasks(client, staff, listed):
     client.force_login(staff["sales"])
     body = client.get(reverse("today")).content.decode()
     assert "2 new opportunities waiting" in body
+
+
+HUGE = "9" * 30
+
+
+def test_out_of_range_ids_are_never_a_500(client, staff, customer, payroll, listed):
+    client.force_login(staff["sales"])
+    response = client.post(RECORD, _valid(customer, payroll, customer=HUGE, service=HUGE))
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"customer", "service"}
+    assert client.get(RECORD, {"customer": HUGE}).status_code == 200
+    search = reverse("opportunities:customer_search")
+    assert client.get(search, {"q": "zep", "customer": HUGE}).status_code == 200
+    assert client.get(LIST, {"team": HUGE}).status_code == 400
+    assert client.get(f"/opportunities/{HUGE}/").status_code == 404
+    assert client.post(f"/opportunities/{HUGE}/move/", {"to_status": "won"}).status_code == 404
