@@ -167,7 +167,7 @@ def _skill_chart(rows: list[tuple[str, float]], *, label: str):
         go.Bar(x=[value for _, value in rows], y=[name for name, _ in rows], orientation="h")
     )
     figure.update_layout(xaxis={"range": [0, 1], "tickformat": ".0%"}, showlegend=False)
-    return chart(figure, label=label, height=max(160, 40 * len(rows) + 60))
+    return chart(figure, label=label, height=max(288, 36 * len(rows) + 80))
 
 
 @roles_required(*ANY_ROLE)
@@ -187,14 +187,18 @@ def retention(request, pk: int | None = None):
     charts = []
     if current.cards:
         charts = [
+            _skill_chart(skills, label=f"Bar chart of {person.name}'s retention per skill"),
+        ]
+    if any(value is not None for value in values):
+        charts.insert(
+            0,
             _series_chart(
                 points,
                 values,
                 label=f"Line chart of {person.name}'s predicted retention over the last "
                 f"{CHART_WEEKS} weeks",
             ),
-            _skill_chart(skills, label=f"Bar chart of {person.name}'s retention per skill"),
-        ]
+        )
     context = {
         "person": person,
         "own": person.pk == request.user.pk,
