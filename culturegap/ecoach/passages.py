@@ -34,7 +34,7 @@ def lesson_sections(body: str) -> list[tuple[str, str]]:
     parts = _HEADING.split(body or "")
     sections = [("", parts[0])]
     sections += [(parts[i].strip(), parts[i + 1]) for i in range(1, len(parts) - 1, 2)]
-    return [(heading, text) for heading, text in sections if text.strip() or heading]
+    return [(heading, text.strip()) for heading, text in sections if text.strip() or heading]
 
 
 def _url(name: str, *args, fallback: str = "") -> str:

@@ -109,7 +109,9 @@ def indexed_text(passage: "Passage") -> str:
 
 # --- sentences ----------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[A-Z0-9\"“‘(])")
+# A sentence ends at . ! ? or … after a word (not after a list number such as "1."), or at
+# such a mark followed by a closing quote, before a space and a capital, digit or quote.
+_SENTENCE_END = re.compile(r"(?:(?<=[^\W\d_][.!?…])|(?<=[.!?…][\"”’)]))\s+(?=[A-Z0-9\"“‘(])")
 
 
 def sentences(text: str) -> list[str]:
