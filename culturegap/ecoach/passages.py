@@ -69,9 +69,12 @@ def playbook_passages(*, company: Company) -> list[Passage]:
         if step.what_to_do:
             lines += ["What to do:", *step.what_to_do]
         if step.crp_phrases:
-            lines += ["What you might say:", *step.crp_phrases]
+            lines += ["What you might say:", *(f"“{phrase}”" for phrase in step.crp_phrases)]
         if step.sales_phrases:
-            lines += ["What a salesperson might say:", *step.sales_phrases]
+            lines += [
+                "What a salesperson might say:",
+                *(f"“{phrase}”" for phrase in step.sales_phrases),
+            ]
         passages.append(
             Passage(
                 id=f"step:{step.key}",

@@ -115,11 +115,14 @@ _SENTENCE_END = re.compile(r"(?:(?<=[^\W\d_][.!?…])|(?<=[.!?…][\"”’)]))\
 
 
 def sentences(text: str) -> list[str]:
-    """The sentences of a passage: each line (list items are lines) split at full stops."""
+    """The sentences of a passage: each line (list items are lines) split at full stops; a
+    line in quotation marks (a phrase to say) stays whole."""
     found: list[str] = []
     for line in text.splitlines():
         line = line.strip()
-        if line:
+        if line.startswith("“") and line.endswith("”"):
+            found.append(line)
+        elif line:
             found.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
     return found
 

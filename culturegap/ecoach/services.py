@@ -91,6 +91,11 @@ DONT_KNOW = (
 )
 
 
+def _as_sentence(text: str) -> str:
+    """List items have no full stop; quoted next to each other they need one."""
+    return text if text[-1:] in ".!?…:”\"')" else f"{text}."
+
+
 def _cite(index: KnowledgeIndex, hits: list[Hit], tokens: list[str]) -> list[CitedPassage]:
     cited: list[CitedPassage] = []
     for number, hit in enumerate(hits[:CITED], start=1):
@@ -100,7 +105,8 @@ def _cite(index: KnowledgeIndex, hits: list[Hit], tokens: list[str]) -> list[Cit
             if passage.kind == PassageKind.COACH_ANSWER:
                 quoted = [passage.text]  # written as an answer: quoted whole
             else:
-                quoted = index.best_sentences(hit, tokens, limit=2 if number == 1 else 1)
+                best = index.best_sentences(hit, tokens, limit=2 if number == 1 else 1)
+                quoted = [_as_sentence(sentence) for sentence in best]
         cited.append(
             CitedPassage(
                 number=number,

@@ -98,6 +98,11 @@ def test_sentences_split_lines_and_full_stops():
     ]
 
 
+def test_a_phrase_in_quotation_marks_stays_whole():
+    text = "What you might say:\n“Hello Ms Patel. This is Cara.”"
+    assert sentences(text) == ["What you might say:", "“Hello Ms Patel. This is Cara.”"]
+
+
 def test_best_sentences_are_those_sharing_the_rarest_words_in_order():
     text = "Greet them by name. Ask for permission before a hand-over. Thank them warmly."
     index = KnowledgeIndex([passage("step:x", "Hand over", text), *PASSAGES])

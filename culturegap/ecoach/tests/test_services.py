@@ -25,6 +25,13 @@ def test_an_answer_cites_and_links_the_passages_it_used(staff, content):
     assert answer.confidence_words in {"sure", "fairly sure", "not very sure"}
 
 
+def test_quoted_list_items_read_as_sentences(staff, content):
+    answer = services.ask(person=staff["crp"], question="explain who will call them and when")
+    assert answer.passages[0].id == "step:hand-over"
+    assert "Explain who will call and when." in answer.passages[0].quoted
+    assert all(s[-1] in ".!?…:”" for p in answer.passages for s in p.quoted)
+
+
 def test_every_question_is_logged_with_its_confidence(staff, content):
     answer = services.ask(person=staff["crp"], question="What is a need signal?")
     logged = AskedQuestion.objects.get()
