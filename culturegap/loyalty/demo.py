@@ -1,15 +1,15 @@
 """The loyalty chapter of the demo company: who serves each customer, a contact per customer,
 and two years of quarterly loyalty surveys whose scores rise after each team's training.
 
-The training rollout it assumes is staggered in two waves: the CRP teams whose names sort in the
-first half start about nine months before "today", the rest about five months before. Scores of
-customers served by a trained team rise slowly over the following months, so the NPS trend and
+The training rollout is the training chapter's (``culturegap.training.demo.plan_waves``, read here
+so the chapters cannot drift apart): the CRP teams whose names sort in the first half start
+about nine months before "today", the rest about five months before. Scores of customers
+served by a trained team rise slowly over the following months, so the NPS trend and
 the by-team chart show the effect the program is meant to have. The last campaign is still open
 with most invitations unanswered; `culturegap survey_link` prints a link to answer one.
 """
 
 import datetime
-import math
 from collections import defaultdict
 
 from django.db import transaction
@@ -26,6 +26,7 @@ from culturegap.org.models import (
     Team,
     TeamKind,
 )
+from culturegap.training.demo import plan_waves
 
 CAMPAIGNS = 8
 CAMPAIGN_EVERY_DAYS = 91
@@ -38,7 +39,6 @@ RESPONSE_RATE = 0.35
 # The open campaign has had half its time: fewer answers so far.
 OPEN_RESPONSE_RATE = 0.15
 WANTED_SERVICE_SHARE = 0.08
-WAVE_STARTS_DAYS_AGO = (270, 150)
 # Mean score before training, the most training adds, and how many days it takes to get there.
 BASE_SCORE = 7.4
 TRAINED_GAIN = 1.2
@@ -56,14 +56,12 @@ _LAST_NAMES = (
 )  # fmt: skip
 
 
-def training_starts(teams: list[Team], today: datetime.date) -> dict[int, datetime.date]:
-    """Team id → the day its training started: first half of the CRP teams by name in wave 1,
-    the rest in wave 2."""
-    crp = sorted((team for team in teams if team.kind in CRP_TEAM_KINDS), key=lambda t: t.name)
-    first_wave = math.ceil(len(crp) / 2)
+def training_starts(company: Company, today: datetime.date) -> dict[int, datetime.date]:
+    """Team id → the day its training started, from the training chapter's rollout plan."""
     return {
-        team.pk: today - datetime.timedelta(days=WAVE_STARTS_DAYS_AGO[0 if i < first_wave else 1])
-        for i, team in enumerate(crp)
+        team.pk: starts_on
+        for teams, starts_on, _due in plan_waves(company=company, today=today).values()
+        for team in teams
     }
 
 
@@ -140,7 +138,7 @@ def seed(*, company: Company, rng, today: datetime.date, progress: bool = False)
     teams = list(Team.objects.filter(company=company))
     serving_team = _assign_serving_teams(company, teams)
     contacts = _add_contacts(company, rng)
-    trained_from = training_starts(teams, today)
+    trained_from = training_starts(company, today)
     zone = company_zone(company)
 
     spans = defaultdict(list)

@@ -74,6 +74,7 @@ def survey(request, token: str):
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
             return render(request, "loyalty/survey.html", context, status=400)
+        context["wanted"] = form.cleaned_data["wanted_services"]
         return render(request, "loyalty/survey_thanks.html", context)
     return render(request, "loyalty/survey.html", context)
 

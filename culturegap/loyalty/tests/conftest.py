@@ -86,3 +86,51 @@ def closed_campaign(company):
         opens_on=timezone.localdate() - datetime.timedelta(days=400),
         closes_on=timezone.localdate() - datetime.timedelta(days=372),
     )
+
+
+def answer(campaign, customer, score, day, team="serving"):
+    """A stored answer given at noon (company time) on ``day``."""
+    from culturegap.loyalty.models import company_zone
+    from culturegap.loyalty.tests.factories import SurveyResponseFactory
+
+    at = datetime.datetime.combine(day, datetime.time(12), company_zone(campaign.company))
+    team = customer.serving_team if team == "serving" else team
+    return SurveyResponseFactory(
+        campaign=campaign, customer=customer, score=score, answered_at=at, team=team
+    )
+
+
+@dataclass
+class History:
+    """2025 worked by hand (see test_selectors): five answers in the year, one before it."""
+
+    book: Book
+    oak: Customer
+    tax_team: object
+    start: datetime.date = datetime.date(2025, 1, 1)
+    end: datetime.date = datetime.date(2025, 12, 31)
+
+
+@pytest.fixture
+def history(company, staff, book) -> History:
+    from culturegap.org.tests.factories import TeamFactory
+
+    tax = TeamFactory(company=company, name="Tax", kind="professional")
+    oak = CustomerFactory(company=company, name="Oak Farm", serving_team=tax)
+    CustomerServiceFactory(customer=oak, service=book.accounts, ended_on=datetime.date(2025, 6, 30))
+    # Gone Bakery's service ended before 2025: make that date fixed.
+    book.gone.services.update(ended_on=datetime.date(2024, 6, 1))
+    campaign = SurveyCampaignFactory(
+        company=company,
+        name="2025 survey",
+        opens_on=datetime.date(2024, 12, 1),
+        closes_on=datetime.date(2025, 12, 31),
+    )
+    D = datetime.date
+    answer(campaign, book.zephyr, 10, D(2025, 2, 10))
+    answer(campaign, book.zephyr, 9, D(2025, 8, 1))
+    answer(campaign, book.yew, 6, D(2025, 2, 20))
+    answer(campaign, book.yew, 8, D(2025, 5, 5))
+    answer(campaign, oak, 3, D(2025, 3, 1))
+    answer(campaign, book.yew, 0, D(2024, 12, 31))  # before the period
+    return History(book=book, oak=oak, tax_team=tax)

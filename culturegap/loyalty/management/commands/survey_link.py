@@ -34,7 +34,9 @@ class Command(BaseCommand):
         try:
             _, token = services.issue_link(campaign=campaign, contact=contact)
         except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from error
+            hint = " Leave out --customer to get a link for someone still to answer."
+            message = " ".join(error.messages) + (hint if options["customer"] else "")
+            raise CommandError(message) from error
         self.stdout.write(
             f"{contact.customer} ({contact.customer.external_id}), {contact.name}, “{campaign}”:"
         )
