@@ -28,11 +28,25 @@ TOP_UP_WINDOW = datetime.timedelta(days=3)
 SECONDS_PER_QUESTION = 25
 
 
+_SETTINGS_MEMO = "_reinforcement_settings"
+
+
 def settings_for(company: Company | int) -> ReinforcementSettings:
-    """The company's settings, or the defaults (unsaved) when it has none."""
+    """The company's settings, or the defaults (unsaved) when it has none. Kept on the company
+    object once read, so one request (or one batch job) asks the database once."""
+    if isinstance(company, Company) and hasattr(company, _SETTINGS_MEMO):
+        return getattr(company, _SETTINGS_MEMO)
     company_id = company if isinstance(company, int) else company.pk
     found = ReinforcementSettings.objects.filter(company_id=company_id).first()
-    return found or ReinforcementSettings(company_id=company_id)
+    found = found or ReinforcementSettings(company_id=company_id)
+    if isinstance(company, Company):
+        setattr(company, _SETTINGS_MEMO, found)
+    return found
+
+
+def forget_settings(company: Company) -> None:
+    if hasattr(company, _SETTINGS_MEMO):
+        delattr(company, _SETTINGS_MEMO)
 
 
 def zone_of(company: Company) -> ZoneInfo:
@@ -72,7 +86,6 @@ def due_cards(*, person: Person, now: datetime.datetime, limit: int) -> list[Car
     candidates = list(
         cards_of(person=person)
         .filter(_not_suspended(now), due__lte=now)
-        .select_related("question")
         .order_by("due", "pk")[:CANDIDATE_POOL]
     )
     by_skill: dict[str, list[Card]] = defaultdict(list)
@@ -97,13 +110,12 @@ def build_drill(*, person: Person, now: datetime.datetime) -> list[Card]:
     """Today's drill: the company's drill size (3–7) of due cards, mixed across skills. When
     one or two cards are due, it is topped up to three with the cards due next (within three
     days), so a drill is always worth opening; with nothing due there is no drill."""
-    size = settings_for(person.company_id).drill_size
+    size = settings_for(person.company).drill_size
     cards = due_cards(person=person, now=now, limit=size)
     if 0 < len(cards) < MIN_DRILL_SIZE:
         cards += list(
             cards_of(person=person)
             .filter(_not_suspended(now), due__gt=now, due__lte=now + TOP_UP_WINDOW)
-            .select_related("question")
             .order_by("due", "pk")[: MIN_DRILL_SIZE - len(cards)]
         )
     return cards

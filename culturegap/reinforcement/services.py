@@ -165,38 +165,43 @@ def review_from_answer(*, answer: Answer, drill: Drill | None = None) -> Review:
         existing = Review.objects.filter(request_id=answer.request_id).first()
         if existing is not None:
             return existing
-        company = Company.objects.get(pk=answer.company_id)
-        question = Question.objects.only("pk", "skill").get(pk=answer.question_id)
-        card, _ = Card.objects.select_for_update().get_or_create(
-            person_id=answer.person_id,
-            question_id=answer.question_id,
-            defaults={
-                "company_id": answer.company_id,
-                "skill": question.skill,
-                "due": answer.answered_at,
-            },
-        )
-        review = schedule_review(
-            card=card,
-            scheduler=scheduler_for(selectors.settings_for(company)),
-            correct=answer.is_correct,
-            confident=answer.confident,
-            response_ms=answer.response_ms,
-            answered_at=answer.answered_at,
-            fast_ms=question_thresholds([question.pk])[question.pk],
-            hold=_hold_for(answer.person_id, company, timezone.now()),
-        )
-        review.answer = answer
-        review.drill = drill
-        review.request_id = answer.request_id
         try:
             with transaction.atomic():
-                review.save()
+                return _review_new_answer(answer=answer, drill=drill)
         except IntegrityError:
             # The same answer reviewed at the same moment by another request: keep theirs.
             return Review.objects.get(request_id=answer.request_id)
-        card.save()
-        return review
+
+
+def _review_new_answer(*, answer: Answer, drill: Drill | None) -> Review:
+    company = answer.company  # no query when the caller built the answer from objects
+    question = answer.question
+    card, _ = Card.objects.select_for_update().get_or_create(
+        person_id=answer.person_id,
+        question_id=answer.question_id,
+        defaults={
+            "company_id": answer.company_id,
+            "skill": question.skill,
+            "due": answer.answered_at,
+        },
+    )
+    options = list(Option.objects.filter(question_id=question.pk).values_list("text", flat=True))
+    review = schedule_review(
+        card=card,
+        scheduler=scheduler_for(selectors.settings_for(company)),
+        correct=answer.is_correct,
+        confident=answer.confident,
+        response_ms=answer.response_ms,
+        answered_at=answer.answered_at,
+        fast_ms=fast_threshold_ms(scenario=question.scenario, options=options),
+        hold=_hold_for(answer.person_id, company, timezone.now()),
+    )
+    review.answer = answer
+    review.drill = drill
+    review.request_id = answer.request_id
+    review.save()
+    card.save(update_fields=SCHEDULE_FIELDS)
+    return review
 
 
 def update_rows(model, rows: list, fields: list[str]) -> None:
@@ -360,25 +365,6 @@ class ReviewResult:
         return self.review.correct
 
 
-def _result(review: Review) -> ReviewResult:
-    answer = review.answer
-    chosen = answer.option if answer is not None else None
-    correct_options = list(
-        Option.objects.filter(question_id=review.card.question_id, is_correct=True)
-    )
-    remaining = 0
-    if review.drill_id:
-        order, reviewed = selectors.drill_progress(review.drill)
-        remaining = len([pk for pk in order if pk not in reviewed])
-    return ReviewResult(
-        review=review,
-        chosen=chosen,
-        correct_options=correct_options,
-        drill=review.drill,
-        remaining=remaining,
-    )
-
-
 def submit_review(
     *,
     person: Person,
@@ -407,9 +393,9 @@ def submit_review(
             try:
                 with transaction.atomic():
                     answer = Answer.objects.create(
-                        company_id=person.company_id,
+                        company=person.company,
                         person=person,
-                        question_id=card.question_id,
+                        question=card.question,
                         option=option,
                         is_correct=option.is_correct,
                         context=AnswerContext.DRILL,
@@ -418,20 +404,27 @@ def submit_review(
                         answered_at=now,
                         request_id=request_id,
                     )
-            except IntegrityError:
-                answer = None  # a concurrent request with this id got there first
-            if answer is not None:
-                existing = review_from_answer(answer=answer, drill=drill)
-            else:
-                existing = Review.objects.get(request_id=request_id)
+                    existing = _review_new_answer(answer=answer, drill=drill)
+            except IntegrityError:  # a concurrent request with this id got there first
+                existing = Review.objects.select_related("answer").get(request_id=request_id)
         if existing.person_id != person.pk:
             raise ValidationError("This request id was already used.")
-        if existing.drill_id and existing.drill.finished_at is None:
+        remaining = 0
+        if existing.drill_id:
             order, reviewed = selectors.drill_progress(existing.drill)
-            if all(pk in reviewed for pk in order):
+            remaining = len([pk for pk in order if pk not in reviewed])
+            if not remaining and existing.drill.finished_at is None:
                 existing.drill.finished_at = now
                 existing.drill.save(update_fields=["finished_at"])
-        return _result(existing)
+        return ReviewResult(
+            review=existing,
+            chosen=existing.answer.option if existing.answer else None,
+            correct_options=list(
+                Option.objects.filter(question_id=card.question_id, is_correct=True)
+            ),
+            drill=existing.drill,
+            remaining=remaining,
+        )
 
 
 # --- Vacation hold ---------------------------------------------------------------------------
@@ -526,4 +519,5 @@ def update_settings(*, company: Company, **values) -> ReinforcementSettings:
         if not MIN_DRILL_SIZE <= settings.drill_size <= MAX_DRILL_SIZE:
             raise ValidationError({"drill_size": "Between 3 and 7."})
         settings.save()
+        selectors.forget_settings(company)
         return settings
