@@ -22,6 +22,7 @@ version (a change committed in between) but never older.
 import logging
 import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -43,7 +44,11 @@ class CurrentIndex:
     index: KnowledgeIndex
 
 
-_cache: dict[int, CurrentIndex] = {}
+# The indexes of the companies asked about most recently, by company id: up to a megabyte or
+# so each (the starter pack's: 0.8 MB in memory, 0.1 MB stored), so a process serving many
+# companies keeps the busiest ones, not all.
+CACHED_COMPANIES = 64
+_cache: OrderedDict[int, CurrentIndex] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -90,6 +95,9 @@ def _enqueue_rebuild(company_id: int) -> None:
 def _remember(company_id: int, current: CurrentIndex) -> CurrentIndex:
     with _lock:
         _cache[company_id] = current
+        _cache.move_to_end(company_id)
+        while len(_cache) > CACHED_COMPANIES:
+            _cache.popitem(last=False)
     return current
 
 
@@ -118,6 +126,9 @@ def current_index(*, company: Company) -> CurrentIndex:
     row = _version_row(company)
     cached = _cache.get(company.pk)
     if cached is not None and cached.token == row.token:
+        with _lock:
+            if company.pk in _cache:
+                _cache.move_to_end(company.pk)
         return cached
     if row.built_version == row.version:
         data = KnowledgeIndexVersion.objects.filter(pk=row.pk).values_list("index", flat=True)

@@ -106,3 +106,13 @@ def test_a_rolled_back_change_enqueues_nothing(company, content, immediate_tasks
     assert enqueued == [] and version_of(company).version == version
     knowledge.content_changed(company=company)
     assert enqueued == [company.pk]
+
+
+def test_a_process_keeps_the_indexes_of_the_busiest_companies_only(
+    company, other_company, content, monkeypatch
+):
+    monkeypatch.setattr(knowledge, "CACHED_COMPANIES", 1)
+    knowledge.current_index(company=company)
+    assert list(knowledge._cache) == [company.pk]
+    knowledge.current_index(company=other_company)
+    assert list(knowledge._cache) == [other_company.pk]
