@@ -94,7 +94,8 @@ class Card(models.Model):
     last_review = models.DateTimeField(null=True, blank=True)
     reps = models.PositiveIntegerField(default=0)
     lapses = models.PositiveIntegerField(default=0)
-    # Set by a vacation hold: the card is left out of drills until then.
+    # Set by a vacation hold: the card is left out of drills from its first day until its end.
+    suspended_from = models.DateTimeField(null=True, blank=True)
     suspended_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

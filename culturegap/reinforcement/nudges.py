@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -80,7 +80,7 @@ def digest_recipients(*, company: Company, now: datetime.datetime) -> list[int]:
     with a card due or a curriculum started and not finished."""
     today = selectors.local_date(company, now)
     due = Card.objects.filter(person=OuterRef("pk"), due__lte=now).filter(
-        Q(suspended_until__isnull=True) | Q(suspended_until__lte=now)
+        selectors.not_suspended(now)
     )
     lessons = _open_enrollments(company, today).filter(person=OuterRef("pk"))
     opted_out = NudgePreference.objects.filter(person=OuterRef("pk"), daily_digest=False)

@@ -73,8 +73,8 @@ def cards_of(*, person: Person) -> QuerySet[Card]:
     return Card.objects.filter(company_id=person.company_id, person=person)
 
 
-def _not_suspended(now: datetime.datetime) -> Q:
-    return Q(suspended_until__isnull=True) | Q(suspended_until__lte=now)
+def not_suspended(now: datetime.datetime) -> Q:
+    return Q(suspended_until__isnull=True) | Q(suspended_until__lte=now) | Q(suspended_from__gt=now)
 
 
 def due_cards(*, person: Person, now: datetime.datetime, limit: int) -> list[Card]:
@@ -85,7 +85,7 @@ def due_cards(*, person: Person, now: datetime.datetime, limit: int) -> list[Car
         return []
     candidates = list(
         cards_of(person=person)
-        .filter(_not_suspended(now), due__lte=now)
+        .filter(not_suspended(now), due__lte=now)
         .order_by("due", "pk")[:CANDIDATE_POOL]
     )
     by_skill: dict[str, list[Card]] = defaultdict(list)
@@ -103,7 +103,7 @@ def due_cards(*, person: Person, now: datetime.datetime, limit: int) -> list[Car
 
 
 def due_count(*, person: Person, now: datetime.datetime) -> int:
-    return cards_of(person=person).filter(_not_suspended(now), due__lte=now).count()
+    return cards_of(person=person).filter(not_suspended(now), due__lte=now).count()
 
 
 def build_drill(*, person: Person, now: datetime.datetime) -> list[Card]:
@@ -115,7 +115,7 @@ def build_drill(*, person: Person, now: datetime.datetime) -> list[Card]:
     if 0 < len(cards) < MIN_DRILL_SIZE:
         cards += list(
             cards_of(person=person)
-            .filter(_not_suspended(now), due__gt=now, due__lte=now + TOP_UP_WINDOW)
+            .filter(not_suspended(now), due__gt=now, due__lte=now + TOP_UP_WINDOW)
             .order_by("due", "pk")[: MIN_DRILL_SIZE - len(cards)]
         )
     return cards
@@ -303,7 +303,7 @@ def confidently_wrong(*, person_ids, company: Company, since: datetime.datetime)
 def due_counts(*, company: Company, person_ids, now: datetime.datetime) -> dict[int, int]:
     """Per person, the cards due now and not on hold."""
     rows = (
-        Card.objects.filter(_not_suspended(now), company=company, person_id__in=person_ids)
+        Card.objects.filter(not_suspended(now), company=company, person_id__in=person_ids)
         .filter(due__lte=now)
         .values("person_id")
         .annotate(n=Count("pk"))

@@ -55,6 +55,7 @@ SCHEDULE_FIELDS = [
     "last_review",
     "reps",
     "lapses",
+    "suspended_from",
     "suspended_until",
 ]
 
@@ -81,12 +82,12 @@ def _hold_window(hold: VacationHold | None, company: Company) -> HoldWindow | No
 
 def _apply_hold(card: Card, hold: HoldWindow | None) -> None:
     """A card that falls due during or after a hold's start is pushed back by the hold's length,
-    and none is drilled before the hold ends."""
+    and none is drilled while it lasts."""
     if hold is None:
         return
     if card.due >= hold.starts:
         card.due += datetime.timedelta(days=hold.days)
-    card.suspended_until = hold.ends
+    card.suspended_from, card.suspended_until = hold.starts, hold.ends
 
 
 def question_thresholds(question_ids: Iterable[int]) -> dict[int, int]:
@@ -461,7 +462,7 @@ def set_vacation_hold(
         cards.filter(due__gte=window.starts).update(
             due=F("due") + datetime.timedelta(days=window.days)
         )
-        cards.update(suspended_until=window.ends)
+        cards.update(suspended_from=window.starts, suspended_until=window.ends)
         return hold
 
 
@@ -481,7 +482,7 @@ def cancel_vacation_hold(*, person: Person, now: datetime.datetime) -> VacationH
         cards = Card.objects.filter(company_id=person.company_id, person=person)
         shifted_from = window.starts + datetime.timedelta(days=window.days)
         cards.filter(due__gte=shifted_from).update(due=F("due") - datetime.timedelta(days=unused))
-        cards.update(suspended_until=None)
+        cards.update(suspended_from=None, suspended_until=None)
         hold.cancelled_at = now
         if today > hold.starts_on:
             hold.ends_on = today - datetime.timedelta(days=1)

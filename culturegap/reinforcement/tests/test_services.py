@@ -213,6 +213,10 @@ def test_a_vacation_hold_pushes_due_dates_back_by_its_length(crp):
     assert before.due == MONDAY + datetime.timedelta(days=1)  # before the hold: unchanged
     assert during.due == MONDAY + datetime.timedelta(days=15)
     assert after.due == MONDAY + datetime.timedelta(days=40)
+    # Before leaving, the card due before the hold can still be drilled.
+    assert selectors.due_cards(person=crp, now=MONDAY + datetime.timedelta(days=1), limit=5) == [
+        before
+    ]
     # Away: no drill, even for the card that was due before leaving.
     away = datetime.datetime(2026, 3, 6, 9, tzinfo=UTC)
     assert selectors.due_cards(person=crp, now=away, limit=5) == []
