@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.db.models import Prefetch
 from tqdm import tqdm
 
@@ -56,6 +57,7 @@ DUE_AFTER_DAYS = 60
 MAX_DETAILED_PEOPLE = 5000
 BATCH_PEOPLE = 500
 BATCH_SIZE = 5000
+REMOVE_BATCH = 5000
 # The fixed demo CRP has done this many lessons and no more.
 DEMO_CRP_LESSONS_DONE = 4
 
@@ -150,6 +152,21 @@ def seed(*, company: Company, rng: random.Random, today: datetime.date, progress
             Enrollment.objects.bulk_create([e for _, e in batch], batch_size=BATCH_SIZE)
             _write(rows)
             bar.update(len(batch))
+
+
+def remove(*, company: Company) -> None:
+    """Delete the company's answers in pieces, before the company itself is deleted.
+
+    Deleting an answer sets the rows that point at it (assessment items, reviews) to null, and
+    Django gathers those updates for every answer into one statement: with the hundreds of
+    thousands of answers of a big demo that exceeds SQLite's limit on query variables. Pieces
+    of ``REMOVE_BATCH`` answers stay well within it.
+    """
+    with transaction.atomic():
+        AssessmentItem.objects.filter(assessment__company=company).delete()
+        ids = list(Answer.objects.filter(company=company).values_list("pk", flat=True))
+        for batch in _batches(ids, REMOVE_BATCH):
+            Answer.objects.filter(pk__in=batch).delete()
 
 
 def plan_waves(

@@ -8,7 +8,7 @@ docs/content-packs.md for the rules in full.
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -56,6 +56,7 @@ class PackImportResult:
     # What the playbook became: "" (no playbook in the pack), or a sentence.
     playbook: str = ""
     playbook_changed: bool = False
+    playbook_published: bool = False  # a new published version (what everyone reads)
     # Content missing from the pack but kept because learners have answered or taken it.
     retired: list[str] = field(default_factory=list)
 
@@ -159,6 +160,10 @@ def import_pack(
                 )
             for spec in pack["curricula"]:
                 _import_curriculum(company=company, spec=spec, result=result)
+            if result.created or result.updated or result.deleted or result.playbook_published:
+                # What the eCoach answers from has changed; a bulk import saves no single
+                # lesson, so no lesson signal tells it.
+                content_changed(company=company)
             ContentPack.objects.update_or_create(
                 company=company,
                 key=pack["key"],
@@ -171,8 +176,7 @@ def import_pack(
                     "imported_by": actor,
                 },
             )
-            content_changed(company=company)  # the eCoach answers from the lessons and playbook
-    except (IntegrityError, DatabaseError) as error:
+    except (IntegrityError, DataError) as error:
         # Content authored by hand can clash with a pack (say, one key twice in a curriculum);
         # the transaction is rolled back and the clash reported, never a crash.
         fresh = PackImportResult(filename=filename, pack_key=pack["key"], pack_title=pack["title"])
@@ -225,6 +229,7 @@ def _import_playbook(*, company, spec, publish, actor, now, result) -> None:
     if published is not None:
         published.status = PlaybookStatus.ARCHIVED
         published.save(update_fields=["status"])
+    result.playbook_published = True
     if draft is not None and playbook_as_dict(draft) == spec:
         # The draft already says what the pack says: publish it rather than copy it.
         draft.status = PlaybookStatus.PUBLISHED

@@ -101,7 +101,7 @@ def read_pack(
     except RecursionError:
         return None, [too_deep]
     try:
-        errors = check_pack(document, fallback_skills=fallback_skills)
+        errors = _check_document(document, fallback_skills=fallback_skills)
     except _Problem as problem:
         error = problem.error
         if error.line is None and error.path == "format":
@@ -129,7 +129,7 @@ class _LocatedError:
         return format_path(self.path_elements)
 
 
-def check_pack(
+def _check_document(
     document: Any, *, fallback_skills: Collection[str] | None = None
 ) -> list[_LocatedError]:
     """Every problem of a parsed document: its top, format, plain data, schema, content rules."""

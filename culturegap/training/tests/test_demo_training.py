@@ -203,3 +203,14 @@ def test_a_big_demo_details_only_a_sample(company, monkeypatch):
     emails = {p.email for p in learners if p.pk in sample}
     assert len(sample) == 5
     assert {DEMO_EMAILS[Role.CRP], DEMO_EMAILS[Role.MANAGER]} <= emails
+
+
+def test_remove_deletes_the_history_in_pieces(company, monkeypatch):
+    monkeypatch.setattr(demo, "REMOVE_BATCH", 100)
+    answers = Answer.objects.filter(company=company).count()
+    assert answers > 100
+
+    demo.remove(company=company)
+
+    assert not Answer.objects.filter(company=company).exists()
+    assert Enrollment.objects.filter(company=company).exists()  # the rest goes with the company

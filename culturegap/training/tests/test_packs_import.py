@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 import yaml
 
+from culturegap.ecoach.models import KnowledgeIndexVersion
 from culturegap.language.models import Playbook, PlaybookStatus
 from culturegap.org.tests.factories import PersonFactory
 from culturegap.training.models import (
@@ -320,3 +321,21 @@ def test_the_same_key_in_two_companies_stays_apart(company, other_company):
     assert Curriculum.objects.get(company=company).title == "Basics"
     assert Curriculum.objects.get(company=other_company).title == "Their basics"
     assert Question.objects.filter(company=company).count() == 4
+
+
+def test_an_import_that_changes_content_tells_the_ecoach(company):
+    version = KnowledgeIndexVersion.objects.filter(company=company)
+
+    load(company, small_pack())
+    first = version.get().version
+    load(company, small_pack())  # nothing changed
+    assert version.get().version == first
+
+    pack = small_pack()
+    pack["curricula"][0]["modules"][0]["lessons"][0]["body"] = "Changed."
+    load(company, pack)
+    assert version.get().version == first + 1
+
+    pack["playbook"]["title"] = "A draft nobody reads yet"
+    load(company, pack)
+    assert version.get().version == first + 1
