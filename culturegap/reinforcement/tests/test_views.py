@@ -273,3 +273,15 @@ def test_an_admin_changes_the_drill_size_and_bad_values_are_refused(client, staf
     assert client.post(url, good | {"desired_retention": "x"}).status_code == 400
     saved.refresh_from_db()
     assert saved.drill_size == 7
+
+
+def test_the_django_admin_lists_open_for_platform_staff(client, crp, due_cards):
+    operator = PersonFactory(
+        company=None, team=None, email="ops@platform.test", is_staff=True, is_superuser=True
+    )
+    client.force_login(operator)
+    for model in ("reinforcementsettings", "card", "drill", "vacationhold", "nudge"):
+        assert client.get(f"/django-admin/reinforcement/{model}/").status_code == 200
+    assert (
+        client.get(f"/django-admin/reinforcement/card/{due_cards[0].pk}/change/").status_code == 200
+    )
