@@ -73,13 +73,26 @@ def content_changed(*, company: Company) -> None:
     published coach answers: the next question sees the change, and the index is rebuilt in
     the background once the transaction commits."""
     with transaction.atomic():
-        bumped = KnowledgeIndexVersion.objects.filter(company=company).update(
-            version=F("version") + 1, token=uuid.uuid4()
-        )
-        if not bumped:
-            _version_row(company)
+        if not _bump(company.pk):
+            _version_row(company)  # the company's first content: build it ahead of questions
     company_id = company.pk
     transaction.on_commit(lambda: _enqueue_rebuild(company_id))
+
+
+def content_removed(*, company_id: int) -> None:
+    """Like ``content_changed``, for a deletion, which may be part of deleting the whole
+    company: only an index that exists is made stale (no version row is created, nor the
+    company read)."""
+    if _bump(company_id):
+        transaction.on_commit(lambda: _enqueue_rebuild(company_id))
+
+
+def _bump(company_id: int) -> bool:
+    return bool(
+        KnowledgeIndexVersion.objects.filter(company_id=company_id).update(
+            version=F("version") + 1, token=uuid.uuid4()
+        )
+    )
 
 
 def _enqueue_rebuild(company_id: int) -> None:

@@ -278,7 +278,8 @@ def answer_question(
     if publish or was_published:
         knowledge.content_changed(company=question.company)
     if first_answer:
-        transaction.on_commit(lambda: _tell_asker(question))
+        # robust: a mail server that fails must not turn the saved answer into an error page.
+        transaction.on_commit(lambda: _tell_asker(question), robust=True)
     return question
 
 

@@ -116,3 +116,14 @@ def test_a_process_keeps_the_indexes_of_the_busiest_companies_only(
     assert list(knowledge._cache) == [company.pk]
     knowledge.current_index(company=other_company)
     assert list(knowledge._cache) == [other_company.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_company_with_lessons_and_an_index_works(company, content, immediate_tasks):
+    before = knowledge.current_index(company=company).version
+    content["lesson"].delete()  # a lesson deleted on its own makes the index stale
+    row = version_of(company)
+    assert row.version == before + 1 and row.built_version == row.version  # rebuilt at once
+    assert not any(p.group for p in knowledge.current_index(company=company).index.passages)
+    company.delete()  # lessons, their signals and the version row go together
+    assert not KnowledgeIndexVersion.objects.exists()
