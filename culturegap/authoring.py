@@ -86,7 +86,10 @@ class LinesField(forms.Field):
     """A list of short texts edited as one item per line; blank lines are dropped."""
 
     widget = forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField"})
-    default_error_messages = {"too_long": "Line %(line)s is longer than %(limit)s characters."}
+    default_error_messages = {
+        "too_long": "Line %(line)s is longer than %(limit)s characters.",
+        "null": "Line %(line)s contains a null character.",
+    }
 
     def __init__(self, *, max_line_length: int = 1000, **kwargs):
         kwargs.setdefault("help_text", "One item per line.")
@@ -109,6 +112,10 @@ class LinesField(forms.Field):
     def validate(self, value: list[str]) -> None:
         super().validate(value)
         for number, line in enumerate(value, start=1):
+            if "\x00" in line:
+                raise ValidationError(
+                    self.error_messages["null"], code="null", params={"line": number}
+                )
             if len(line) > self.max_line_length:
                 raise ValidationError(
                     self.error_messages["too_long"],

@@ -471,3 +471,17 @@ def test_a_made_key_never_clashes_with_a_key_typed_in_the_same_form(client, staf
     keys = dict(curriculum.modules.values_list("title", "key"))
     assert keys["Another"] == "intro" and keys["Intro"] == "intro-2"
     assert all(module.company_id == curriculum.company_id for module in curriculum.modules.all())
+
+
+def test_lines_field_refuses_null_characters():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="Line 1 contains a null character"):
+        LinesField().clean("bad\x00line")
+
+
+@pytest.mark.parametrize("query", ["\x00", "%", "' OR 1=1", "x" * 3000])
+def test_odd_changelist_searches_never_fail(client, staff, lesson, query):
+    client.force_login(staff["admin"])
+    for url in ("/author/training/lesson/", "/author/training/question/"):
+        assert client.get(url, {"q": query}).status_code in {200, 400}
