@@ -6,6 +6,7 @@ progress go through selectors that apply the reporting line.
 """
 
 import csv
+import datetime
 import uuid
 from dataclasses import dataclass
 
@@ -392,6 +393,10 @@ def _safe_cell(value):
 # --- Rollout -------------------------------------------------------------------------------------
 
 
+# The due date the assignment form suggests: a 30-lesson curriculum at a lesson a working day.
+DEFAULT_WEEKS_TO_COMPLETE = 6
+
+
 @roles_required(Role.ADMIN)
 @require_GET
 def rollout(request):
@@ -404,7 +409,13 @@ def rollout(request):
 def assign(request):
     company = request.user.company
     if request.method == "GET":
-        initial = {"wave": 1, "curriculum": request.GET.get("curriculum", "")}
+        today = selectors.company_today(company)
+        initial = {
+            "wave": 1,
+            "curriculum": request.GET.get("curriculum", ""),
+            "starts_on": today,
+            "due_on": today + datetime.timedelta(weeks=DEFAULT_WEEKS_TO_COMPLETE),
+        }
         form = AssignForm(company=company, initial=initial)
         return render(request, "training/assign.html", {"form": form})
     form = AssignForm(request.POST, company=company)

@@ -430,3 +430,11 @@ def test_pass_rule():
     assert services.passes(score=80, pass_mark=80)
     assert not services.passes(score=79.99, pass_mark=80)
     assert not services.passes(score=None, pass_mark=0)
+
+
+def test_a_lesson_without_a_question_for_the_learner_is_done_once_opened(company, staff):
+    curriculum = curriculum_with_lessons(company=company, audiences=(Audience.SALES,))
+    enrollment = enroll(curriculum, staff["crp"])  # a service-desk CRP: no scenario of theirs
+    take_assessment(enrollment, AssessmentKind.PRE)
+    lesson = Lesson.objects.filter(module__curriculum=curriculum).first()
+    assert services.open_lesson(enrollment=enrollment, lesson=lesson).completed_at is not None
