@@ -81,4 +81,11 @@ def test_a_crp_asks_from_the_header_and_sees_cited_passages(page, page_errors, c
     page.get_by_role("heading", name="Answer").wait_for()
     assert "kitchen door" in page.locator(".ecoach-answer").inner_text()
     assert page.locator("#source-1").get_by_text("coach answer").is_visible()
+
+    # A program admin reviews what was asked, and how sure the eCoach was.
+    sign_in(page, staff["admin"].email)
+    page.goto("/ecoach/queue/?status=answered")
+    page.get_by_role("heading", name="Quality review").wait_for()
+    assert page.get_by_role("cell", name="what's the office wifi password").is_visible()
+    _shot(page, "ecoach-queue-admin")
     assert page_errors == [], page_errors
