@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -58,6 +60,15 @@ class PackUploadForm(forms.Form):
         return upload
 
 
+class _ErrorRow:
+    """A problem as the error table shows it: the path may wrap after each step on a phone."""
+
+    def __init__(self, error):
+        self.line, self.message = error.line, error.message
+        path = escape(error.where)
+        self.breakable_where = mark_safe(path.replace(".", ".<wbr>"))
+
+
 @roles_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def pack_import(request):
@@ -84,7 +95,7 @@ def pack_import(request):
                 for item in result.retired[:20]:
                     messages.info(request, f"Kept, as learners have answered it: {item}")
                 return redirect(request.path)
-            errors = result.errors
+            errors = [_ErrorRow(error) for error in result.errors]
         status = 400
     context = {
         "form": form,

@@ -60,7 +60,7 @@ def test_a_bad_pack_shows_every_error_with_its_path_and_writes_nothing(admin_cli
     response = admin_client.post(IMPORT_URL, {"file": upload(as_yaml(pack))})
 
     assert response.status_code == 400
-    page = response.content.decode()
+    page = response.content.decode().replace("<wbr>", "")  # where a long path may wrap
     assert "nothing was imported" in page
     assert "curricula[0].modules[0].lessons[0].questions[0].options" in page
     assert "curricula[0].modules[0].lessons[0].questions[0].skill" in page
