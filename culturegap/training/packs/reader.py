@@ -625,14 +625,17 @@ def _question_errors(
     errors = []
     skill = question.get("skill")
     if isinstance(skill, str) and skills is not None and skill not in skills:
-        known = ", ".join(sorted(skills)) or "no steps"
-        errors.append(
-            _LocatedError(
-                (*path, "skill"),
+        if skills:
+            message = (
                 f"unknown skill “{skill}”: a skill must be the key of a step of {skill_source} "
-                f"({known})",
+                f"({', '.join(sorted(skills))})"
             )
-        )
+        else:
+            message = (
+                f"unknown skill “{skill}”: {skill_source} has no steps, so no skill is known; "
+                "add a playbook with a communication_model to the pack"
+            )
+        errors.append(_LocatedError((*path, "skill"), message))
     options = question.get("options")
     if isinstance(options, list) and MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
         correct = [index for index, option in _dicts(options) if option.get("correct") is True]

@@ -418,3 +418,13 @@ def test_the_documented_example_is_a_valid_pack():
 
     assert errors == []
     assert pack["curricula"][0]["modules"][0]["lessons"][0]["questions"][0]["skill"] == "discover"
+
+
+def test_a_pack_without_playbook_for_a_company_without_one_says_so():
+    pack = small_pack()
+    del pack["playbook"]
+
+    errors = errors_of(pack, fallback_skills=set())
+
+    assert len(errors) == 4
+    assert "has no steps" in errors[0].message and "add a playbook" in errors[0].message
