@@ -2,7 +2,9 @@
 customer conversations scored on them (by a manager, or by the person as a self-assessment).
 
 A scorecard that has been used is never edited in place: ``services.update_scorecard`` makes a
-new active version, so every past observation keeps the behaviours it was scored on.
+new active version, so every past observation keeps the behaviours it was scored on. The
+database holds to that too: a scorecard or an item that observations refer to cannot be deleted
+on its own (``RESTRICT``), only together with the company and its observations.
 """
 
 from django.db import models
@@ -88,7 +90,7 @@ class Observation(models.Model):
     observer = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, related_name="observations_made"
     )
-    scorecard = models.ForeignKey(Scorecard, on_delete=models.PROTECT, related_name="observations")
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.RESTRICT, related_name="observations")
     customer = models.ForeignKey(
         Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -117,7 +119,7 @@ class Observation(models.Model):
 
 class ObservationRating(models.Model):
     observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="ratings")
-    item = models.ForeignKey(ScorecardItem, on_delete=models.PROTECT, related_name="ratings")
+    item = models.ForeignKey(ScorecardItem, on_delete=models.RESTRICT, related_name="ratings")
     rating = models.PositiveSmallIntegerField(
         choices=Rating.choices, null=True, blank=True, help_text="Empty when not observed."
     )

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import RestrictedError
 
 from culturegap.coaching import services
 from culturegap.coaching.models import Observation, ObservationRating, Scorecard
@@ -235,3 +236,13 @@ def test_no_scorecard_no_observation(company, staff):
             ratings={},
         )
     assert list(error.value.message_dict) == ["scorecard"]
+
+
+def test_a_used_scorecard_goes_only_with_its_company(scorecard, company, staff):
+    ObservationFactory(person=staff["crp"], scorecard=scorecard, ratings={"open": 3})
+    with pytest.raises(RestrictedError):
+        scorecard.items.first().delete()
+    with pytest.raises(RestrictedError):
+        scorecard.delete()
+    company.delete()
+    assert not Scorecard.objects.exists() and not Observation.objects.exists()
