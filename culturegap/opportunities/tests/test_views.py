@@ -81,6 +81,7 @@ def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(
     response = client.post(RECORD, _valid(customer, payroll, **changes))
     assert response.status_code == 400
     assert message in response.content.decode()
+    assert "Nothing was sent yet: 1 field needs a look." in response.content.decode()
     assert field in response.context["form"].errors
     assert not Opportunity.objects.exists()
     assert not OpportunityEvent.objects.exists()
