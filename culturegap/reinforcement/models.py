@@ -81,8 +81,12 @@ class CardState(models.IntegerChoices):
 class Card(models.Model):
     """One question a learner has answered, with its FSRS memory state."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cards")
+    # No single-column indexes on company and person: the (company, due) and (person, due)
+    # indexes below serve those lookups, and a card is rewritten at every review.
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="cards", db_index=False
+    )
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     # Copied from the question so retention per skill needs no join.
     skill = models.SlugField(max_length=80)
@@ -146,7 +150,8 @@ class Review(models.Model):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # Looked up through the (person, answered_at) index below.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False)
     answer = models.ForeignKey(
         Answer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
