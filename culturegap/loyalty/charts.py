@@ -35,8 +35,11 @@ def team_trend_chart(figures: LoyaltyFigures):
         )
     # The plot takes the top of the figure and the legend the bottom, clear of the period labels
     # even when a phone wraps the legend onto one line per team.
+    title = "NPS by team and period"
+    if figures.team_count > len(figures.team_trends):
+        title = f"NPS by period of the {len(figures.team_trends)} teams with the most answers"
     figure.update_layout(
-        title="NPS by team and period",
+        title=title,
         yaxis={"title": "NPS", "range": [-100, 100], "domain": [0.42, 1]},
         legend={"orientation": "h", "y": 0.26, "yanchor": "top"},
     )

@@ -176,7 +176,8 @@ class LoyaltyFigures:
     granularity: str
     overall: measures.NpsSummary
     trend: list[tuple[str, measures.NpsSummary]]
-    team_trends: dict[str, list[tuple[str, float | None]]]
+    team_trends: dict[str, list[tuple[str, float | None]]]  # at most CHARTED_TEAMS teams
+    team_count: int
     services_now: float | None
     services_trend: list[tuple[datetime.date, float | None]]
     retention: measures.Retention
@@ -203,18 +204,23 @@ def _nps_row(label: str, summary: measures.NpsSummary) -> list:
     ]
 
 
+CHARTED_TEAMS = 10
 NPS_HEADERS = ["Responses", "Promoters (9–10)", "Passives (7–8)", "Detractors (0–6)", "NPS"]
 SEGMENT_NAMES = {"promoter": "Promoters", "passive": "Passives", "detractor": "Detractors"}
 
 
-def _answers(*, viewer: Person, start, end, team: Team | None) -> list[Answer]:
+def _responses(*, viewer: Person, start, end, team: Team | None) -> QuerySet[SurveyResponse]:
     since, until = _day_bounds(viewer.company, start, end)
     responses = responses_in_scope(viewer=viewer).filter(
         answered_at__gte=since, answered_at__lt=until
     )
     if team is not None:
         responses = responses.filter(team=team)
-    zone = company_zone(viewer.company)
+    return responses
+
+
+def _answers(responses: QuerySet[SurveyResponse], company: Company) -> list[Answer]:
+    zone = company_zone(company)
     return [
         Answer(customer_id, team_name or "No team", score, answered_at.astimezone(zone).date())
         for customer_id, team_name, score, answered_at in responses.order_by(
@@ -228,14 +234,6 @@ def _scope_customers(*, viewer: Person, team: Team | None) -> QuerySet[Customer]
     if team is not None:
         customers = customers.filter(serving_team=team)
     return customers
-
-
-def _spans(customers) -> list[tuple[int, int, datetime.date, datetime.date | None]]:
-    return list(
-        CustomerService.objects.filter(customer__in=customers).values_list(
-            "customer_id", "service_id", "started_on", "ended_on"
-        )
-    )
 
 
 def _latest_answer_per_customer(answers: list[Answer]) -> dict[int, Answer]:
@@ -255,7 +253,8 @@ def loyalty_figures(
 ) -> LoyaltyFigures:
     """Every figure of the loyalty dashboard for what ``viewer`` may see, over [start, end]
     (``team``: narrowed to answers given while that team served, and customers it serves)."""
-    answers = _answers(viewer=viewer, start=start, end=end, team=team)
+    responses = _responses(viewer=viewer, start=start, end=end, team=team)
+    answers = _answers(responses, viewer.company)
     overall = measures.nps_summary(answer.score for answer in answers)
     trend = [
         (measures.period_label(period, granularity), summary)
@@ -264,21 +263,38 @@ def loyalty_figures(
         )
     ]
     by_team = measures.nps_by_group((answer.team, answer.score) for answer in answers)
-    team_trends = {}
-    for name in sorted(by_team):
-        points = measures.nps_trend(
-            ((a.day, a.score) for a in answers if a.team == name), granularity
-        )
-        team_trends[name] = [
-            (measures.period_label(period, granularity), summary.nps) for period, summary in points
+    # The chart follows the teams with the most answers; a line per team of a large firm would
+    # be unreadable (the table lists them all).
+    charted = sorted(sorted(by_team), key=lambda name: -by_team[name].responses)[:CHARTED_TEAMS]
+    dated_by_team = defaultdict(list)
+    for answer in answers:
+        if answer.team in charted:
+            dated_by_team[answer.team].append((answer.day, answer.score))
+    team_trends = {
+        name: [
+            (measures.period_label(period, granularity), summary.nps)
+            for period, summary in measures.nps_trend(dated_by_team[name], granularity)
         ]
+        for name in sorted(charted)
+    }
+
+    # One pass over the services of the customers in scope and of those who answered (mostly
+    # the same customers).
+    scope = _scope_customers(viewer=viewer, team=team)
+    scope_ids = set(scope.values_list("pk", flat=True))
+    answering_ids = {answer.customer_id for answer in answers}
+    spans = []
+    answer_spans = defaultdict(list)
+    for customer_id, service_id, started_on, ended_on in CustomerService.objects.filter(
+        Q(customer__in=scope) | Q(customer__in=responses.values("customer_id"))
+    ).values_list("customer_id", "service_id", "started_on", "ended_on"):
+        if customer_id in scope_ids:
+            spans.append((customer_id, started_on, ended_on))
+        if customer_id in answering_ids:
+            answer_spans[customer_id].append((service_id, started_on, ended_on))
 
     # Service lines a respondent bought on the day they answered: a customer of two lines
     # counts in both.
-    answering = Customer.objects.filter(pk__in={answer.customer_id for answer in answers})
-    answer_spans = defaultdict(list)
-    for customer_id, service_id, started_on, ended_on in _spans(answering):
-        answer_spans[customer_id].append((service_id, started_on, ended_on))
     service_names = dict(
         Service.objects.filter(company_id=viewer.company_id).values_list("pk", "name")
     )
@@ -289,12 +305,6 @@ def loyalty_figures(
         if measures.is_active_on(started_on, ended_on, answer.day)
     )
 
-    spans = [
-        (customer_id, started_on, ended_on)
-        for customer_id, _, started_on, ended_on in _spans(
-            _scope_customers(viewer=viewer, team=team)
-        )
-    ]
     days = sorted(
         {max(period, start) for period in measures.periods_between(start, end, granularity)} | {end}
     )
@@ -380,6 +390,7 @@ def loyalty_figures(
         overall=overall,
         trend=trend,
         team_trends=team_trends,
+        team_count=len(by_team),
         services_now=services_trend[-1][1] if services_trend else None,
         services_trend=services_trend,
         retention=kept,
@@ -393,7 +404,7 @@ def opportunity_pool(
 ) -> Table:
     """Promoters who buy one service only: customers whose latest answer in [start, end] was
     9–10 and who buy exactly one service on ``end`` — those most open to a second one."""
-    answers = _answers(viewer=viewer, start=start, end=end, team=team)
+    answers = _answers(_responses(viewer=viewer, start=start, end=end, team=team), viewer.company)
     latest = {
         customer_id: answer
         for customer_id, answer in _latest_answer_per_customer(answers).items()

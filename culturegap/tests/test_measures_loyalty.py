@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from culturegap import measures
 from culturegap.measures.loyalty import MONTH, QUARTER
@@ -245,3 +247,27 @@ def test_profit_impact_cannot_keep_more_customers_than_are_lost():
     # 2 × 1,000 × 10 % = 200; services 100 × 0.5 × 400 × 10 % = 2,000.
     assert result.profit_from_retention == pytest.approx(200)
     assert result.profit_from_services == pytest.approx(2000)
+
+
+_days = st.dates(min_value=D(2020, 1, 1), max_value=D(2020, 3, 1))
+
+
+@st.composite
+def _spans(draw):
+    spans = []
+    for _ in range(draw(st.integers(0, 25))):
+        started_on = draw(_days)
+        ended_on = draw(
+            st.one_of(st.none(), st.dates(min_value=started_on, max_value=D(2020, 3, 1)))
+        )
+        spans.append((draw(st.integers(0, 6)), started_on, ended_on))
+    return spans
+
+
+# No deadline: a loaded CI machine must not turn slowness into a failure.
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spans=_spans(), days=st.lists(_days, max_size=6))
+def test_the_trend_sweep_agrees_with_counting_each_day(spans, days):
+    # The trend is computed in one sweep; it must equal the plain per-day definition.
+    expected = [(day, measures.services_per_customer_on(spans, day)) for day in days]
+    assert measures.services_per_customer_trend(spans, days) == expected
