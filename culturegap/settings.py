@@ -139,6 +139,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# The address people use to reach the site; links in e-mails start with it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="culturegap <noreply@localhost>")
 
 # Uploads (CSV imports): refuse anything bigger than this before it is parsed.
