@@ -8,9 +8,10 @@ Without ``--database-url`` it runs on a throw-away SQLite file (never the projec
 with it, the database given is EMPTIED first (PostgreSQL: its public schema is dropped and
 rebuilt). The learners are the demo company
 (``seed_demo_company(people=N, customers=0)``, without the other demo chapters); 200 questions
-in 8 skills are created, and every learner gets a card for each, written straight into the
-table (COPY on PostgreSQL, executemany on SQLite; the card indexes are dropped during the load
-and built afterwards, as one would for any bulk load). About 8 % of the cards are due.
+in 8 skills are created, and every learner gets a card for each, generated inside the database
+(INSERT … SELECT over learners × questions, random memory states); the card indexes and, on
+PostgreSQL, its foreign keys are dropped during the load and built afterwards, as for any bulk
+load. About 8 % of the cards are due.
 
 Prints:
 - the due-card query for one learner (``selectors.due_cards``): median and 95th percentile over
