@@ -57,8 +57,8 @@ class CampaignForm(forms.Form):
     AUDIENCE_SERVICE = "service"
 
     name = forms.CharField(max_length=200)
-    opens_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    closes_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    opens_on = forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    closes_on = forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     audience = forms.ChoiceField(
         choices=[
             (AUDIENCE_ALL, "Every active customer"),
@@ -104,10 +104,14 @@ class CampaignForm(forms.Form):
 
 class DashboardFilterForm(forms.Form):
     start = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="From",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     end = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="To",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     team = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="All teams", label="Team"

@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from culturegap.loyalty.models import SurveyCampaign, SurveyInvitation
+from culturegap.loyalty.models import SurveyCampaign, SurveyInvitation, company_today
 from culturegap.loyalty.tests.conftest import LINK, answer
 from culturegap.loyalty.views import SEND_FROM_PAGE_LIMIT
 from culturegap.org.tests.factories import PersonFactory
@@ -196,6 +196,9 @@ def test_an_admin_runs_a_survey_from_the_page(client, staff, book):
     form = client.get(reverse("loyalty:campaign_create"))
     assert form.status_code == 200
     today = timezone.localdate()
+    # Date inputs need ISO dates to show their initial value.
+    opens = company_today(staff["admin"].company).isoformat()
+    assert f'type="date" name="opens_on" value="{opens}"' in form.content.decode()
     response = client.post(
         reverse("loyalty:campaign_create"),
         {
