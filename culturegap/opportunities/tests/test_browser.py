@@ -79,9 +79,12 @@ def test_recording_works_with_the_keyboard_and_enter_searches(page, page_errors,
     page.keyboard.type("bakery")
     page.keyboard.press("Enter")
     page.get_by_label("Harbour Bakery").wait_for()
+    # Typing also queued a delayed search; let it land so it cannot redraw the list after the pick.
+    page.wait_for_load_state("networkidle")
     assert not Opportunity.objects.exists()
     page.get_by_label("Harbour Bakery").focus()
     page.keyboard.press("Space")
+    assert page.get_by_label("Harbour Bakery").is_checked()
     page.get_by_label("The need, in the customer's words").focus()
     page.keyboard.type("Wants to know about bookkeeping.")
     page.get_by_role("button", name="Send to sales").focus()
