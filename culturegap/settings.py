@@ -42,6 +42,11 @@ INSTALLED_APPS = [
     "culturegap.reinforcement",
     "culturegap.coaching",
     "culturegap.ecoach",
+    "culturegap.culture",
+    "culturegap.dashboard",
+    "culturegap.api",
+    "culturegap.integrations",
+    "culturegap.ops",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -45,6 +45,10 @@ urlpatterns = [
     path("drill/", include("culturegap.reinforcement.urls")),
     path("coaching/", include("culturegap.coaching.urls")),
     path("ecoach/", include("culturegap.ecoach.urls")),
+    path("culture/", include("culturegap.culture.urls")),
+    path("dashboard/", include("culturegap.dashboard.urls")),
+    path("integrations/", include("culturegap.integrations.urls")),
+    path("api/v1/", include("culturegap.api.urls")),
     path("author/", authoring_site.urls),
     path("django-admin/", admin.site.urls),
 ]

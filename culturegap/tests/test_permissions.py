@@ -3,12 +3,18 @@
 The URL conf is walked, so a new page without a declared access policy (``roles_required`` or
 ``public``) fails ``test_every_view_declares_who_may_open_it``, and a page whose arguments are
 not listed in ``TARGETS`` fails ``test_every_url_has_a_target``.
+
+An app may keep its own targets in ``culturegap/<app>/tests/permission_targets.py``:
+``TARGETS`` (merged into the ones below), ``extend_world(world) -> dict`` (objects its targets
+need, merged into ``world``), ``SECRETS`` (names of the world's objects that another company
+must never see) and ``SKIPPED_NAMESPACES`` (URL namespaces with a matrix of their own).
 """
 
 import datetime
-from dataclasses import dataclass, field
+import importlib
 
 import pytest
+from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -25,6 +31,7 @@ from culturegap.org.tests.factories import (
     ServiceFactory,
     TeamFactory,
 )
+from culturegap.tests.matrix import Target
 from culturegap.training.models import Assessment, Enrollment, Lesson, LessonProgress
 from culturegap.training.tests.factories import curriculum_with_lessons
 
@@ -32,6 +39,7 @@ from culturegap.training.tests.factories import curriculum_with_lessons
 # The authoring site (/author/) is an admin site too, for program admins: it has its own role
 # matrix in culturegap/language/tests/test_authoring.py.
 SKIPPED_NAMESPACES = {"admin", "authoring"}
+SECRETS = ["Zephyr Joinery", "Cara CRP", "Client Service", "Year-end accounts"]
 
 
 def _walk(patterns, namespace=""):
@@ -47,16 +55,6 @@ def _walk(patterns, namespace=""):
 
 def project_views() -> dict[str, object]:
     return dict(_walk(get_resolver().url_patterns))
-
-
-@dataclass
-class Target:
-    """How to fill a URL's arguments from the objects of the ``world`` fixture, and which
-    statuses differ from the rule (allowed role → 200, other role → 403)."""
-
-    kwargs: object = None  # callable(world) -> dict
-    expect: dict[str, int] = field(default_factory=dict)
-    public_status: int = 200
 
 
 TARGETS: dict[str, Target] = {
@@ -174,6 +172,24 @@ TARGETS: dict[str, Target] = {
 }
 
 
+def _app_target_modules():
+    for config in apps.get_app_configs():
+        if not config.name.startswith("culturegap."):
+            continue
+        try:
+            yield importlib.import_module(f"{config.name}.tests.permission_targets")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"{config.name}.tests.permission_targets":
+                raise
+
+
+APP_TARGET_MODULES = list(_app_target_modules())
+for _module in APP_TARGET_MODULES:
+    TARGETS.update(getattr(_module, "TARGETS", {}))
+    SECRETS.extend(getattr(_module, "SECRETS", []))
+    SKIPPED_NAMESPACES |= set(getattr(_module, "SKIPPED_NAMESPACES", ()))
+
+
 @pytest.fixture
 def world(company, staff):
     service = ServiceFactory(company=company, name="Year-end accounts", code="ACC")
@@ -247,8 +263,9 @@ def world(company, staff):
         answered_at=now,
         published=True,
     )
-    return {
+    world = {
         **learning,
+        "company": company,
         "staff": staff,
         "observation": observation,
         "coach_question": coach_question,
@@ -258,6 +275,10 @@ def world(company, staff):
         "old_playbook": old_playbook,
         "campaign": campaign,
     }
+    for module in APP_TARGET_MODULES:
+        if hasattr(module, "extend_world"):
+            world |= module.extend_world(world)
+    return world
 
 
 @pytest.fixture
@@ -343,7 +364,7 @@ def test_another_company_lists_show_none_of_our_data(client, world, outsiders, n
     client.force_login(outsiders[role])
     response = client.get(_url(name, world))
     body = response.content.decode()
-    for secret in ("Zephyr Joinery", "Cara CRP", "Client Service", "Year-end accounts"):
+    for secret in SECRETS:
         assert secret not in body, f"{secret} leaked to {role} of another company on {name}"
 
 
