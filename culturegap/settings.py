@@ -98,6 +98,10 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
+# Shared by every process that serves requests (API rate limits, login throttling): set
+# CACHE_URL=rediscache://127.0.0.1:6379/1 in production; the default is per process.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # Background tasks (nudges) live in the database; `culturegap db_worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
