@@ -49,6 +49,8 @@ urlpatterns = [
     path("dashboard/", include("culturegap.dashboard.urls")),
     path("integrations/", include("culturegap.integrations.urls")),
     path("api/v1/", include("culturegap.api.urls")),
+    path("tokens/", include("culturegap.api.token_urls")),
+    path("", include("culturegap.ops.urls")),
     path("author/", authoring_site.urls),
     path("django-admin/", admin.site.urls),
 ]
