@@ -4,6 +4,7 @@ Defaults suit a laptop: a SQLite file under ``data/`` and the console e-mail bac
 Production sets ``DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DATABASE_URL``.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "culturegap.api",
     "culturegap.integrations",
     "culturegap.ops",
+    "axes",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -61,6 +63,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "culturegap.ops.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "culturegap.urls"
@@ -117,6 +122,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes): 5 failed sign-ins for one e-mail from one address lock that
+# pair out for 15 minutes (HTTP 429 and a page saying so); a successful sign-in resets the count.
+# Attempts are kept in the database, so every gunicorn worker sees the same count.
+AUTHENTICATION_BACKENDS = [
+    "culturegap.ops.auth.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "culturegap.ops.auth.login_username"
+AXES_LOCKOUT_TEMPLATE = "ops/locked_out.html"
+AXES_VERBOSE = False
+# Behind N proxies that append to X-Forwarded-For, PROXY_COUNT=N makes the client's own
+# address count (by default the address that connects to the server).
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "today"

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from culturegap.ops import views
+
 app_name = "ops"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+]
