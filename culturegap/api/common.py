@@ -1,0 +1,216 @@
+"""What every API operation shares: token authentication, the per-token rate limit, role checks,
+the error body, text and date parameters, and limit/offset pagination."""
+
+import datetime
+import math
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Annotated
+
+from django.core.cache import cache
+from django.http import HttpRequest
+from ninja import Field, Schema
+from ninja.security import HttpBearer
+from ninja.throttling import BaseThrottle
+from pydantic import AfterValidator, create_model
+
+from culturegap.api import services
+from culturegap.api.models import ApiToken
+from culturegap.org.models import Person, Role
+
+# Requests one token may make per minute (fixed one-minute windows, counted in the cache).
+RATE_LIMIT_PER_MINUTE = 600
+RATE_WINDOW_SECONDS = 60
+
+# Pagination: ``limit`` defaults to DEFAULT_LIMIT and may not exceed MAX_LIMIT.
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+MAX_OFFSET = 10_000_000
+
+# Ids in paths and bodies: the databases' 64-bit keys.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+ANY_ROLE = tuple(Role.values)
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+class FieldError(Schema):
+    field: str = Field(description="The parameter or body field, e.g. `customers.2.since`.")
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class ApiError(Exception):
+    """An error answered with ``{"detail": ..., "errors": [...]}``."""
+
+    def __init__(self, status: int, detail: str, errors: dict[str, str] | None = None):
+        self.status = status
+        self.detail = detail
+        self.errors = errors or {}
+        super().__init__(detail)
+
+
+def field_errors(errors: dict[str, str], status: int = 400) -> ApiError:
+    problems = "; ".join(f"{field}: {message}" for field, message in errors.items())
+    return ApiError(status, f"Some fields are not valid. {problems}", errors)
+
+
+# Statuses every authenticated operation may answer with.
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+
+
+def responses(ok: dict, *extra: int) -> dict:
+    """An operation's ``response=``: its success statuses and every error status it may use."""
+    return {**ok, **ERRORS, **{status: ErrorOut for status in extra}}
+
+
+# --- text without characters a database cannot store --------------------------------------------
+
+
+def _storable(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains a character that is not valid Unicode text") from None
+    return value
+
+
+def _one_line(value: str) -> str:
+    _storable(value)
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ValueError("contains a control character (such as a line break or tab)")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+Line = Annotated[str, AfterValidator(_one_line)]
+
+
+# --- authentication, rate limit, roles ----------------------------------------------------------
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>``. A revoked token, or one whose owner left (inactive or
+    without a company), is refused like an unknown one: 401."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        secret = token.strip()
+        if not secret:
+            return None
+        api_token = services.token_for_secret(secret)
+        if api_token is None or not api_token.is_active:
+            return None
+        person = api_token.person
+        if not person.is_active or person.company_id != api_token.company_id:
+            return None
+        services.note_use(api_token)
+        request.user = person
+        return api_token
+
+
+class TokenRateThrottle(BaseThrottle):
+    """At most RATE_LIMIT_PER_MINUTE requests per token per minute; over it, 429 with
+    Retry-After (the seconds left in the minute). Counted in Django's cache, so all server
+    processes share the count when the cache is Redis."""
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        token = getattr(request, "auth", None)
+        if not isinstance(token, ApiToken):
+            return True
+        window = int(time.time() // RATE_WINDOW_SECONDS)
+        key = f"api-rate:{token.secret_hash[:24]}:{window}"
+        cache.add(key, 0, timeout=RATE_WINDOW_SECONDS * 2)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=RATE_WINDOW_SECONDS * 2)
+            count = 1
+        return count <= RATE_LIMIT_PER_MINUTE
+
+    def wait(self) -> float:
+        return max(1, math.ceil(RATE_WINDOW_SECONDS - time.time() % RATE_WINDOW_SECONDS))
+
+
+def person_of(request: HttpRequest) -> Person:
+    return request.auth.person
+
+
+def allow(*roles: str) -> Callable:
+    """The roles that may call an operation (any one of them); others get 403. The set is kept
+    on the function as ``allowed_roles`` for the API's permission matrix."""
+    unknown = set(roles) - set(Role.values)
+    if unknown or not roles:
+        raise ValueError(f"Unknown roles: {sorted(unknown)}")
+
+    def decorator(func: Callable) -> Callable:
+        @wraps(func)
+        def wrapped(request, *args, **kwargs):
+            person = person_of(request)
+            if not any(person.has_role(role) for role in roles):
+                raise ApiError(403, "Your roles do not allow this operation.")
+            return func(request, *args, **kwargs)
+
+        wrapped.allowed_roles = frozenset(roles)
+        return wrapped
+
+    return decorator
+
+
+# --- pagination and dates -----------------------------------------------------------------------
+
+
+class PageQuery(Schema):
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip.")
+
+
+# Dates outside these bounds are refused: nothing in the data is older, and the day after
+# ``until`` (the end of the period) must still be a date.
+EARLIEST_DAY = datetime.date(1900, 1, 1)
+LATEST_DAY = datetime.date(2999, 12, 31)
+
+
+class PeriodQuery(PageQuery):
+    since: datetime.date | None = Field(
+        None, ge=EARLIEST_DAY, le=LATEST_DAY, description="From this day (inclusive)."
+    )
+    until: datetime.date | None = Field(
+        None, ge=EARLIEST_DAY, le=LATEST_DAY, description="Up to this day (inclusive)."
+    )
+
+
+def check_period(since: datetime.date | None, until: datetime.date | None) -> None:
+    if since is not None and until is not None and since > until:
+        raise field_errors({"until": f"{until} is before since ({since})."})
+
+
+def page_of(item: type, name: str) -> type[Schema]:
+    """The schema of one page of ``item``: ``count`` (all matching), ``limit``, ``offset``,
+    ``items``."""
+    return create_model(
+        name,
+        __base__=Schema,
+        count=(int, ...),
+        limit=(int, ...),
+        offset=(int, ...),
+        items=(list[item], ...),
+    )
+
+
+def paginate(items, page: PageQuery, *, convert: Callable | None = None) -> dict:
+    """One page of a queryset (or list), with the count of all matching items."""
+    count = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
+    chunk = list(items[page.offset : page.offset + page.limit])
+    if convert is not None:
+        chunk = convert(chunk)
+    return {"count": count, "limit": page.limit, "offset": page.offset, "items": chunk}

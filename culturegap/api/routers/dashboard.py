@@ -1,0 +1,5 @@
+"""The executive dashboard's figures."""
+
+from ninja import Router
+
+router = Router(tags=["dashboard"])

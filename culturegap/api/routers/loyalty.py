@@ -1,0 +1,127 @@
+"""Loyalty: customers' survey answers and the Net Promoter Score (culturegap.measures)."""
+
+import datetime
+
+from ninja import Field, Query, Router, Schema
+
+from culturegap import measures
+from culturegap.api.common import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    PeriodQuery,
+    allow,
+    check_period,
+    page_of,
+    paginate,
+    person_of,
+    responses,
+)
+from culturegap.loyalty.models import company_today, company_zone
+from culturegap.loyalty.selectors import responses_in_scope
+from culturegap.org.models import Role
+
+router = Router(tags=["loyalty"])
+
+# Who sees loyalty figures, as on the loyalty dashboard.
+DASHBOARD_ROLES = (Role.EXECUTIVE, Role.ADMIN, Role.MANAGER, Role.SALES)
+# The NPS covers the last year unless a period is given.
+DEFAULT_DAYS = 365
+
+
+class ResponseOut(Schema):
+    id: int
+    campaign_id: int
+    customer_id: int
+    customer_name: str
+    team_id: int | None = Field(description="The team serving the customer when they answered.")
+    score: int = Field(description="0–10: how likely they are to recommend the company.")
+    category: str = Field(description="promoter (9–10), passive (7–8) or detractor (0–6).")
+    reason: str
+    answered_at: datetime.datetime
+
+    @staticmethod
+    def resolve_customer_name(response) -> str:
+        return response.customer.name
+
+    @staticmethod
+    def resolve_category(response) -> str:
+        return measures.score_category(response.score)
+
+
+ResponsePage = page_of(ResponseOut, "ResponsePage")
+
+
+def _in_period(request, since, until):
+    viewer = person_of(request)
+    zone = company_zone(viewer.company)
+    answers = responses_in_scope(viewer=viewer)
+    if since is not None:
+        start = datetime.datetime.combine(since, datetime.time.min, tzinfo=zone)
+        answers = answers.filter(answered_at__gte=start)
+    if until is not None:
+        end = datetime.datetime.combine(
+            until + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+        )
+        answers = answers.filter(answered_at__lt=end)
+    return answers
+
+
+@router.get(
+    "/loyalty/responses",
+    response=responses({200: ResponsePage}),
+    summary="Customers' survey answers",
+    description=(
+        "Newest first. Executives and program admins see the company's; managers those of "
+        "customers their teams serve or their reporting line owns; salespeople their own "
+        "customers'. `since`/`until`: days answered, in the company's time zone."
+    ),
+)
+@allow(*DASHBOARD_ROLES)
+def response_list(request, query: Query[PeriodQuery]):
+    check_period(query.since, query.until)
+    answers = _in_period(request, query.since, query.until).select_related("customer")
+    return paginate(answers.order_by("-answered_at", "-pk"), query)
+
+
+class NpsOut(Schema):
+    since: datetime.date
+    until: datetime.date
+    responses: int
+    promoters: int
+    passives: int
+    detractors: int
+    nps: float | None = Field(
+        description="% promoters − % detractors, −100 to 100; null without answers."
+    )
+
+
+class NpsQuery(Schema):
+    since: datetime.date | None = Field(None, ge=EARLIEST_DAY, le=LATEST_DAY)
+    until: datetime.date | None = Field(None, ge=EARLIEST_DAY, le=LATEST_DAY)
+
+
+@router.get(
+    "/loyalty/nps",
+    response=responses({200: NpsOut}),
+    summary="Net Promoter Score",
+    description=(
+        "Over the answers you may see (as for `/loyalty/responses`), from `since` to `until` "
+        f"(default: the last {DEFAULT_DAYS} days up to today)."
+    ),
+)
+@allow(*DASHBOARD_ROLES)
+def nps(request, query: Query[NpsQuery]):
+    until = query.until or company_today(person_of(request).company)
+    since = query.since or until - datetime.timedelta(days=DEFAULT_DAYS - 1)
+    check_period(since, until)
+    scores = _in_period(request, since, until).values_list("score", flat=True)
+    summary = measures.nps_summary(scores)
+    return {
+        "since": since,
+        "until": until,
+        "responses": summary.responses,
+        "promoters": summary.promoters,
+        "passives": summary.passives,
+        "detractors": summary.detractors,
+        "nps": summary.nps,
+    }
