@@ -8,6 +8,7 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status as ResponseStatus
 
 from culturegap.api.common import (
     ANY_ROLE,
@@ -170,7 +171,8 @@ def opportunity_create(request, body: OpportunityIn):
         )
     except ValidationError as error:
         _raise_fields(error, {"customer": "customer_id", "service": "service_id"})
-    return 201, selectors.opportunities_visible_to(viewer=viewer).get(pk=opportunity.pk)
+    created = selectors.opportunities_visible_to(viewer=viewer).get(pk=opportunity.pk)
+    return ResponseStatus(201, created)
 
 
 class MoveIn(Schema):

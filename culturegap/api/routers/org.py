@@ -9,6 +9,7 @@ import re
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status as ResponseStatus
 
 from culturegap.api.common import (
     ANY_ROLE,
@@ -192,31 +193,6 @@ def _customers(request):
     )
 
 
-class CustomerQuery(PageQuery):
-    search: Line = Field("", max_length=200, description="Part of the name, or the exact id.")
-    mine: bool = Field(False, description="Only customers whose sales owner is the token's owner.")
-
-
-@router.get("/customers", response=responses({200: CustomerPage}), summary="Customers")
-@allow(*ANY_ROLE)
-def customer_list(request, query: Query[CustomerQuery]):
-    customers = _customers(request).order_by("name", "pk")
-    search = query.search.strip()
-    if search:
-        customers = customers.filter(Q(name__icontains=search) | Q(external_id__iexact=search))
-    if query.mine:
-        customers = customers.filter(sales_owner=person_of(request))
-    return paginate(customers, query)
-
-
-@router.get(
-    "/customers/{customer_id}", response=responses({200: CustomerOut}), summary="One customer"
-)
-@allow(*ANY_ROLE)
-def customer_detail(request, customer_id: Id):
-    return get_object_or_404(_customers(request), pk=customer_id)
-
-
 class CustomerFields(Schema):
     name: Line = Field(max_length=500)
     sales_owner_email: Line = Field(
@@ -304,6 +280,31 @@ def customer_import(request, body: CustomerImportIn):
     return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
 
 
+class CustomerQuery(PageQuery):
+    search: Line = Field("", max_length=200, description="Part of the name, or the exact id.")
+    mine: bool = Field(False, description="Only customers whose sales owner is the token's owner.")
+
+
+@router.get("/customers", response=responses({200: CustomerPage}), summary="Customers")
+@allow(*ANY_ROLE)
+def customer_list(request, query: Query[CustomerQuery]):
+    customers = _customers(request).order_by("name", "pk")
+    search = query.search.strip()
+    if search:
+        customers = customers.filter(Q(name__icontains=search) | Q(external_id__iexact=search))
+    if query.mine:
+        customers = customers.filter(sales_owner=person_of(request))
+    return paginate(customers, query)
+
+
+@router.get(
+    "/customers/{customer_id}", response=responses({200: CustomerOut}), summary="One customer"
+)
+@allow(*ANY_ROLE)
+def customer_detail(request, customer_id: Id):
+    return get_object_or_404(_customers(request), pk=customer_id)
+
+
 @router.post(
     "/customers",
     response=responses({201: CustomerOut}, 409),
@@ -317,7 +318,7 @@ def customer_create(request, body: CustomerIn):
             {"external_id": f"{body.external_id.strip()} is already a customer: update it."}, 409
         )
     _import(request, [body.model_dump()], prefix="")
-    return 201, _customers(request).get(external_id=body.external_id.strip())
+    return ResponseStatus(201, _customers(request).get(external_id=body.external_id.strip()))
 
 
 @router.put(
