@@ -1,3 +1,10 @@
+from django.urls import path
+
+from culturegap.dashboard import views
+
 app_name = "dashboard"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("export.csv", views.export, name="export"),
+]

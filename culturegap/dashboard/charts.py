@@ -1,0 +1,100 @@
+"""The executive dashboard's charts, drawn from the figures its selectors computed."""
+
+import plotly.graph_objects as go
+
+from culturegap.charts import chart
+from culturegap.dashboard.selectors import (
+    CultureSection,
+    ImpactResult,
+    LoyaltySection,
+    OpportunitySection,
+)
+
+
+def culture_chart(section: CultureSection):
+    figure = go.Figure()
+    names = [wave.name for wave in section.waves]
+    for key, label in section.dimensions:
+        figure.add_trace(
+            go.Scatter(
+                x=names,
+                y=[wave.gap.get(key) for wave in section.waves],
+                mode="lines+markers",
+                name=label,
+                connectgaps=False,
+            )
+        )
+    figure.update_layout(
+        title="Culture gap by wave (lower is better)",
+        yaxis={"title": "gap (1–5 scale)", "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return chart(figure, label="Line chart of the sales–CRP gap per dimension and survey wave")
+
+
+def opportunity_chart(section: OpportunitySection):
+    teams = [row[0] for row in section.table.rows]
+    figure = go.Figure(
+        [
+            go.Bar(
+                y=teams, x=[row[1] for row in section.table.rows], name="found", orientation="h"
+            ),
+            go.Bar(y=teams, x=[row[3] for row in section.table.rows], name="won", orientation="h"),
+        ]
+    )
+    figure.update_layout(
+        title="Opportunities found and won, by team",
+        barmode="group",
+        yaxis={"autorange": "reversed", "automargin": True},
+        legend={"orientation": "h", "y": -0.15},
+    )
+    height = max(260, 40 + 44 * len(teams))
+    return chart(figure, label="Bar chart of opportunities found and won per team", height=height)
+
+
+def nps_chart(section: LoyaltySection):
+    figure = go.Figure(
+        go.Scatter(
+            x=[label for label, _ in section.trend],
+            y=[summary.nps for _, summary in section.trend],
+            customdata=[summary.responses for _, summary in section.trend],
+            mode="lines+markers",
+            name="NPS",
+            hovertemplate="%{x}: NPS %{y:.1f} (%{customdata} answers)<extra></extra>",
+        )
+    )
+    figure.update_layout(title="NPS by quarter", yaxis={"title": "NPS", "range": [-100, 100]})
+    return chart(figure, label="Line chart of the NPS per quarter")
+
+
+def event_chart(result: ImpactResult):
+    points = result.estimate.events
+    x = [point.periods_since_start for point in points]
+    y = [point.effect for point in points]
+    figure = go.Figure(
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="markers+lines",
+            name="effect",
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [point.high - point.effect for point in points],
+                "arrayminus": [point.effect - point.low for point in points],
+            },
+            hovertemplate="%{x} " + result.period_name + "s: %{y:.2f}<extra></extra>",
+        )
+    )
+    figure.add_hline(y=0, line={"color": "#5b6478", "width": 1})
+    figure.add_vline(x=-0.5, line={"color": "#b3261e", "dash": "dot", "width": 1})
+    figure.update_layout(
+        title=f"Effect on {result.outcome}",
+        xaxis={"title": f"{result.period_name}s since the team's training started", "dtick": 1},
+        yaxis={"title": result.unit},
+    )
+    return chart(
+        figure,
+        label=f"Event-study chart: estimated effect on {result.outcome} by "
+        f"{result.period_name}s since a team's training started, with 95 % intervals",
+    )
