@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from culturegap.integrations import webhooks
 from culturegap.opportunities.models import (
     OPEN_STATUSES,
     Channel,
@@ -141,6 +142,11 @@ def record_opportunity(
         at=now,
     )
     transaction.on_commit(lambda: notify_new_opportunity(opportunity_id=opportunity.pk))
+    transaction.on_commit(
+        lambda: webhooks.opportunity_event(
+            opportunity_id=opportunity.pk, event="opportunity.created"
+        )
+    )
     return opportunity
 
 
@@ -294,6 +300,12 @@ def move_opportunity(
         value=parsed_value if to_status == Status.WON else None,
         at=now,
     )
+    if to_status in (Status.WON, Status.LOST):
+        transaction.on_commit(
+            lambda: webhooks.opportunity_event(
+                opportunity_id=opportunity.pk, event=f"opportunity.{to_status}"
+            )
+        )
     return opportunity
 
 

@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from culturegap import measures
+from culturegap.integrations import webhooks
 from culturegap.org.models import Person, Team
 from culturegap.reinforcement.services import review_from_answer
 from culturegap.training import selectors
@@ -455,6 +456,7 @@ def _complete_if_done(*, enrollment: Enrollment, at: datetime.datetime) -> None:
     enrollment.completed_at = at
     if passes(score=post.score, pass_mark=enrollment.curriculum.pass_mark):
         enrollment.certified_at = at
+        transaction.on_commit(lambda: webhooks.certificate_earned(enrollment_id=enrollment.pk))
     enrollment.save(update_fields=["completed_at", "certified_at"])
 
 
