@@ -217,3 +217,115 @@ def results_teams(*, viewer: Person):
     if viewer.is_manager:
         return teams_visible_to(viewer=viewer)
     return Team.objects.none()
+
+
+# --- the results page and its CSV exports ---------------------------------------------------
+
+
+@dataclass
+class Table:
+    """A table of the results page; the page and its CSV export show exactly these rows.
+    Cells are strings, whole numbers, or None (a dash on the page, empty in CSV)."""
+
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list]
+
+
+def _number(value: float | None, *, signed: bool = False) -> str | None:
+    if value is None:
+        return None
+    return f"{value:+.2f}" if signed else f"{value:.2f}"
+
+
+@dataclass
+class Results:
+    wave: Wave
+    targets: dict[str, float]
+    scores: list[TeamScore]
+    gaps: list[WaveGap]
+    current: WaveGap
+    answered: int
+    comments: list[tuple[str, str]]
+    tables: dict[str, Table]
+
+
+def results(company: Company, wave: Wave, *, teams=None) -> Results:
+    """Everything the results page shows for ``wave``, restricted to ``teams`` (None: the
+    whole company)."""
+    labels = dimension_labels()
+    dims = measure.DIMENSIONS
+    goals = targets(company=company)
+    scores = team_scores(company, wave, teams=teams)
+    gaps = wave_gaps(company, teams=teams)
+    current = next(g for g in gaps if g.wave_id == wave.pk)
+    kinds = dict(Team._meta.get_field("kind").choices)
+    hidden = f"fewer than {measure.MIN_GROUP}"
+
+    score_rows, distance_rows = [], []
+    for score in scores:
+        kind = kinds.get(score.team_kind, score.team_kind)
+        respondents = score.respondents if score.shown else hidden
+        means = score.means or {}
+        distances = score.distance_to_target or {}
+        score_rows.append(
+            [score.team_name, kind, respondents, *(_number(means.get(d)) for d in dims)]
+        )
+        distance_rows.append(
+            [
+                score.team_name,
+                kind,
+                *(_number(distances.get(d), signed=True) for d in dims),
+            ]
+        )
+    gap_rows = [
+        [
+            labels[d],
+            _number(current.sales_mean[d]),
+            _number(current.crp_mean[d]),
+            _number(current.gap[d]),
+            _number(goals[d]),
+        ]
+        for d in dims
+    ]
+    trend_rows = [
+        [g.name, g.opened_on.isoformat(), g.respondents, *(_number(g.gap[d]) for d in dims)]
+        for g in gaps
+    ]
+    tables = {
+        "scores": Table(
+            "scores",
+            "Mean score per team and dimension (1–5)",
+            ["Team", "Kind", "Respondents", *(labels[d] for d in dims)],
+            score_rows,
+        ),
+        "gap": Table(
+            "gap",
+            "The gap between sales teams and CRP teams",
+            ["Dimension", "Sales teams", "CRP teams", "Gap", "Target"],
+            gap_rows,
+        ),
+        "distance": Table(
+            "distance",
+            "Distance from the target (target − mean: above 0 is below target)",
+            ["Team", "Kind", *(f"{labels[d]} (target {goals[d]:.2f})" for d in dims)],
+            distance_rows,
+        ),
+        "trend": Table(
+            "trend",
+            "The gap from wave to wave",
+            ["Wave", "Opened", "Answers counted", *(f"Gap: {labels[d]}" for d in dims)],
+            trend_rows,
+        ),
+    }
+    return Results(
+        wave=wave,
+        targets=goals,
+        scores=scores,
+        gaps=gaps,
+        current=current,
+        answered=Participation.objects.filter(wave=wave).count(),
+        comments=open_answers(company, wave, teams=teams),
+        tables=tables,
+    )
