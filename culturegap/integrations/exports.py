@@ -92,9 +92,9 @@ TABLES: dict[str, ExportTable] = {
             slug="teams",
             title="Teams",
             about="Every team, its kind and its number of active members.",
-            columns=(("id", "pk"), ("name", "name"), ("kind", "kind"), ("members", "members")),
+            columns=(("id", "pk"), ("name", "name"), ("kind", "kind"), ("members", "member_count")),
             rows=lambda company: Team.objects.filter(company=company).annotate(
-                members=Count("members", filter=Q(members__is_active=True))
+                member_count=Count("members", filter=Q(members__is_active=True))
             ),
             for_manager=lambda rows, viewer: rows.filter(pk__in=_team_ids(viewer)),
         ),

@@ -15,12 +15,14 @@ class DateRangeForm(forms.Form):
     date_from = forms.DateField(
         label="From",
         required=False,
+        input_formats=["%Y-%m-%d"],
         widget=DATE_WIDGET,
         error_messages={"invalid": "Give the first day as YYYY-MM-DD."},
     )
     date_to = forms.DateField(
         label="To",
         required=False,
+        input_formats=["%Y-%m-%d"],
         widget=DATE_WIDGET,
         error_messages={"invalid": "Give the last day as YYYY-MM-DD."},
     )
@@ -69,7 +71,7 @@ class WebhookEndpointForm(forms.ModelForm):
     def clean_url(self):
         url = self.cleaned_data["url"].strip()
         if url.startswith(("http://", "https://")):
-            forms.URLField().clean(url)
+            forms.URLField(assume_scheme="https").clean(url)
         return check_web_url(url)
 
 
@@ -95,7 +97,7 @@ class LrsEndpointForm(forms.ModelForm):
     def clean_url(self):
         url = self.cleaned_data["url"].strip()
         if url.startswith(("http://", "https://")):
-            forms.URLField().clean(url)
+            forms.URLField(assume_scheme="https").clean(url)
         return check_web_url(url)
 
     def clean_password(self):
