@@ -132,6 +132,7 @@ DEMO_CHAPTERS: list[str] = [
     "culturegap.loyalty.demo.seed",
     "culturegap.reinforcement.demo.seed",
     "culturegap.coaching.demo.seed",
+    "culturegap.culture.demo.seed",
 ]
 
 
