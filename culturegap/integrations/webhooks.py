@@ -25,12 +25,12 @@ delivery is marked failed. A program admin can redeliver any delivery from the l
 import datetime
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -262,27 +262,29 @@ def certificate_earned(*, enrollment_id: int) -> None:
 # Delivering
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a delivery: the endpoint's URL should be the final one."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def post(*, url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
-    """POST and return (status code or None, error text); never raises for network trouble."""
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    """POST and return (status code or None, error text); never raises for network trouble.
+
+    Plain ``http.client``: header names go out exactly as written, and a redirect is an
+    answer, not a delivery (the endpoint's URL should be the final one)."""
+    parts = urlsplit(url)
+    connection_class = (
+        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    )
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code} {error.reason}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, f"{type(error).__name__}: {reason}"
+        connection = connection_class(parts.hostname, parts.port, timeout=TIMEOUT_SECONDS)
+        try:
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read(64 * 1024)
+        finally:
+            connection.close()
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        return None, f"{type(error).__name__}: {error}"
+    if 200 <= response.status < 300:
+        return response.status, ""
+    return response.status, f"HTTP {response.status} {response.reason}"
 
 
 def deliver(*, delivery_id: int, now: datetime.datetime | None = None) -> str:

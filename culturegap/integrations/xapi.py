@@ -270,8 +270,8 @@ def assessment_statements(*, company: Company, since=None, until=None) -> Iterat
         since,
         until,
     ).annotate(
-        questions=Count("items"),
-        right=Count("items", filter=Q(items__answer__is_correct=True)),
+        item_count=Count("items"),
+        right_count=Count("items", filter=Q(items__answer__is_correct=True)),
     )
     for row in (
         rows.order_by("completed_at", "pk")
@@ -281,8 +281,8 @@ def assessment_statements(*, company: Company, since=None, until=None) -> Iterat
             "score",
             "started_at",
             "completed_at",
-            "questions",
-            "right",
+            "item_count",
+            "right_count",
             "enrollment__person__email",
             "enrollment__person__name",
             "enrollment__curriculum__key",
@@ -297,8 +297,8 @@ def assessment_statements(*, company: Company, since=None, until=None) -> Iterat
         result: dict = {"completion": True}
         if row["score"] is not None:
             result["score"] = {"scaled": round(row["score"] / 100, 4)}
-            if row["questions"]:
-                result["score"].update(raw=row["right"], min=0, max=row["questions"])
+            if row["item_count"]:
+                result["score"].update(raw=row["right_count"], min=0, max=row["item_count"])
         if is_post:
             success = passes(score=row["score"], pass_mark=row["enrollment__curriculum__pass_mark"])
             result["success"] = success
