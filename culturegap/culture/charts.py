@@ -3,15 +3,17 @@
 import plotly.graph_objects as go
 
 from culturegap.charts import chart
-from culturegap.culture.selectors import Results, dimension_labels
+from culturegap.culture.selectors import Results
 from culturegap.measures import culture as measure
+
+# Short names fit a phone's width; the tables beside the charts use the full ones.
+SHORT = {"vision": "Vision", "strategy": "Strategy", "behaviours": "Behaviours"}
 
 
 def heatmap(results: Results):
     """Teams (rows) × dimensions (columns), coloured by the mean score; only shown teams."""
-    labels = dimension_labels()
     shown = [score for score in results.scores if score.shown]
-    columns = [labels[d] for d in measure.DIMENSIONS]
+    columns = [SHORT[d] for d in measure.DIMENSIONS]
     z = [[score.means[d] for d in measure.DIMENSIONS] for score in shown]
     figure = go.Figure(
         go.Heatmap(
@@ -24,15 +26,11 @@ def heatmap(results: Results):
             text=[[f"{value:.2f}" for value in row] for row in z],
             texttemplate="%{text}",
             hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
-            colorbar={"title": "mean", "thickness": 12},
+            colorbar={"orientation": "h", "thickness": 10, "y": -0.12, "yanchor": "top"},
         )
     )
-    figure.update_layout(
-        title="Mean score per team (1 = strongly disagree, 5 = strongly agree)",
-        yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"side": "top"},
-    )
-    height = min(2400, 140 + 34 * len(shown))
+    figure.update_layout(yaxis={"autorange": "reversed", "automargin": True})
+    height = min(2400, 160 + 34 * len(shown))
     return chart(
         figure,
         label="Heatmap of the mean score of each team on each dimension",
@@ -41,8 +39,7 @@ def heatmap(results: Results):
 
 
 def sales_crp_chart(results: Results):
-    labels = dimension_labels()
-    columns = [labels[d] for d in measure.DIMENSIONS]
+    columns = [SHORT[d] for d in measure.DIMENSIONS]
     current = results.current
     figure = go.Figure(
         [
@@ -58,7 +55,6 @@ def sales_crp_chart(results: Results):
         ]
     )
     figure.update_layout(
-        title="Sales teams and CRP teams",
         barmode="group",
         yaxis={"title": "mean (1–5)", "range": [1, 5]},
         legend={"orientation": "h", "y": -0.15},
@@ -67,19 +63,20 @@ def sales_crp_chart(results: Results):
 
 
 def trend_chart(results: Results):
-    labels = dimension_labels()
     figure = go.Figure()
     for dimension in measure.DIMENSIONS:
         figure.add_trace(
             go.Scatter(
-                x=[g.name for g in results.gaps],
+                x=[g.opened_on.isoformat() for g in results.gaps],
                 y=[g.gap[dimension] for g in results.gaps],
+                customdata=[g.name for g in results.gaps],
+                hovertemplate="%{customdata}: gap %{y:.2f}<extra></extra>",
                 mode="lines+markers",
-                name=labels[dimension],
+                name=SHORT[dimension],
             )
         )
     figure.update_layout(
-        title="The gap from wave to wave (0 = sales and CRPs agree)",
+        xaxis={"type": "date", "tickformat": "%b %Y"},
         yaxis={"title": "gap", "rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.2},
     )
