@@ -4,6 +4,7 @@ anonymous callers get 401; each role's token gets the expected status (the roles
 → the target's success status, others 403, unless the target says otherwise); another
 company's tokens get 404 for our objects and find none of our data in lists."""
 
+import datetime
 import json
 from dataclasses import dataclass, field
 
@@ -11,6 +12,7 @@ import pytest
 
 from culturegap.api.api import api
 from culturegap.api.services import create_token
+from culturegap.culture.models import Wave
 from culturegap.opportunities.models import Opportunity
 from culturegap.org.models import Role
 from culturegap.tests.test_permissions import SECRETS, outsiders, world  # noqa: F401
@@ -86,6 +88,9 @@ OPERATIONS: dict[str, ApiTarget] = {
     ),
     "GET /loyalty/responses": ApiTarget(),
     "GET /loyalty/nps": ApiTarget(),
+    "GET /culture/waves": ApiTarget(),
+    "GET /culture/waves/{wave_id}/teams": ApiTarget(path=lambda w: {"wave_id": w["api_wave"].pk}),
+    "GET /dashboard": ApiTarget(),
 }
 
 
@@ -111,7 +116,13 @@ def api_world(world):  # noqa: F811
         found_by_team=world["staff"]["crp"].team,
         owner=None,
     )
-    return world | {"queued_opportunity": queued}
+    wave = Wave.objects.create(
+        company=world["company"],
+        name="Spring survey",
+        opened_on=datetime.date(2025, 3, 1),
+        closed_on=datetime.date(2025, 3, 31),
+    )
+    return world | {"queued_opportunity": queued, "api_wave": wave}
 
 
 def _call(client, name: str, objects, secret: str | None):
