@@ -38,6 +38,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Processes whose CPU time is counted per phase: {"gunicorn": [pid], "PostgreSQL": [pid]}.
+WATCHED: dict[str, list[int]] = {}
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 GOAL_P95_MS = 200
 
@@ -71,6 +73,9 @@ def main() -> None:
         check=True,
     )
     server = start_gunicorn(args, env, work)
+    WATCHED["gunicorn"] = [server.pid]
+    if (postgres := postmaster_pid()) is not None:
+        WATCHED["PostgreSQL"] = [postgres]
     try:
         host = f"http://127.0.0.1:{args.port}"
         wait_for(host + "/healthz")
@@ -285,6 +290,7 @@ def run_locust(
         }
     command += classes
     started = time.monotonic()
+    cpu_before = {name: cpu_seconds(pids) for name, pids in WATCHED.items()}
     process = subprocess.Popen(
         command,
         cwd=ROOT,
@@ -302,7 +308,14 @@ def run_locust(
         restart_info = {"at": at, "took": time.monotonic() - took}
         restart |= restart_info
     process.wait()
+    # PostgreSQL's pid changes when it is restarted: the figure is then left out.
     stats = read_stats(prefix)
+    requests = int(stats["rows"]["Aggregated"]["Request Count"]) or 1
+    stats["cpu_ms"] = {
+        name: (cpu_seconds(pids) - cpu_before[name]) * 1000 / requests
+        for name, pids in WATCHED.items()
+        if not (restart and name == "PostgreSQL")
+    }
     stats["history"] = read_history(prefix)
     return stats
 
@@ -340,6 +353,9 @@ def print_table(stats: dict) -> None:
             f"{float(row['Requests/s']):>7.1f} {_ms(row, '50%'):>5} {_ms(row, '95%'):>5} "
             f"{_ms(row, '99%'):>5}"
         )
+    cpu = ", ".join(f"{name} {ms:.1f} ms" for name, ms in stats.get("cpu_ms", {}).items())
+    if cpu:
+        print(f"  CPU per request: {cpu}")
     for failure in stats["failures"][:10]:
         print(
             f"    {failure['Occurrences']} × {failure['Method']} {failure['Name']}: "
@@ -401,6 +417,43 @@ def report(args, health, capacity, mix, restart, after_status, alive) -> None:
             f"{'still the same process (never restarted)' if alive else 'DIED'}"
         )
     print(f"load average at the end: {load_average()}")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+def cpu_seconds(root_pids: list[int]) -> float:
+    """User + system CPU of these processes and their children (gunicorn's workers,
+    PostgreSQL's backends), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for root in root_pids:
+        for pid in [root, *_children(root)]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def postmaster_pid() -> int | None:
+    """The PostgreSQL server's process, when it runs on this machine."""
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setting FROM pg_settings WHERE name = 'data_directory'")
+            data_directory = cursor.fetchone()[0]
+        connection.close()
+        return int(Path(data_directory, "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def load_average() -> str:
