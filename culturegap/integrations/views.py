@@ -182,8 +182,13 @@ def webhook_edit(request, pk):
             messages.success(request, f"Saved {endpoint.url}.")
             return redirect("integrations:webhook_list")
         status = 400
-    recent = endpoint.deliveries.all()[:10]
-    context = {"form": form, "endpoint": endpoint, "recent": recent}
+    recent = endpoint.deliveries.select_related("endpoint")[:10]
+    context = {
+        "form": form,
+        "endpoint": endpoint,
+        "recent": recent,
+        "zone": company_zone(request.user.company),
+    }
     return render(request, "integrations/webhook_edit.html", context, status=status)
 
 
