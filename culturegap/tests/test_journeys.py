@@ -5,16 +5,20 @@ reads and exports the figures. The learner's pages are used with the keyboard al
 
 import contextlib
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from culturegap.coaching.models import Observation, Rating
+from culturegap.coaching.selectors import TEAM_TABLE_HEADERS
 from culturegap.opportunities.models import Opportunity
 from culturegap.opportunities.tests.test_browser import sign_in
 from culturegap.reinforcement.models import Review
 from culturegap.tests.journeys.browser import choose, fits_the_screen, shot, tab_to
 from culturegap.tests.journeys.world import BAKERY_NEED, build_world
-from culturegap.training.models import Answer, AnswerContext, Option, audience_for
+from culturegap.training.models import Answer, AnswerContext, Enrollment, Option, audience_for
+from culturegap.training.selectors import company_today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -105,13 +109,14 @@ def test_crp_learns_drills_asks_and_hands_over_a_need(page, page_errors, world):
     page.keyboard.press("Enter")
     assert page.url.endswith("#source-1")
     shot(page, "crp-ecoach")
-    print(page.locator("main").inner_text())
 
     # Record a need for Harbour Bakery, which has no sales owner.
     tab_to(page, page.get_by_role("link", name="Record a need", exact=True), backwards=True)
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Record a need for sales").wait_for()
-    page.keyboard.type("bakery")  # the search box has the focus on arrival
+    # The search box takes the focus on arrival (autofocus, applied once the page has drawn).
+    page.wait_for_function("document.activeElement.id === 'customer-search'")
+    page.keyboard.type("bakery")
     page.keyboard.press("Enter")
     bakery = page.get_by_label("Harbour Bakery")
     bakery.wait_for()
@@ -172,4 +177,97 @@ def test_a_late_search_answer_keeps_the_picked_customer(page, page_errors, world
         held[0].continue_()
     page.wait_for_load_state("networkidle")
     assert page.get_by_label("Harbour Bakery").is_checked()
+    assert page_errors == [], page_errors
+
+
+PEOPLE_CSV = """\
+email,name,team,team_kind,role,manager_email
+bea.bell@acme.test,Bea Bell,Billing,service,manager;crp,exec@acme.test
+carl.cole@acme.test,Carl Cole,Billing,service,crp,bea.bell@acme.test
+dina.dale@acme.test,Dina Dale,Billing,service,crp,bea.bell@acme.test
+"""
+
+
+def test_program_admin_imports_people_and_rolls_out_a_curriculum(page, page_errors, world):
+    sign_in(page, world.staff["admin"].email)
+    page.get_by_role("heading", name="Set up and run the program").wait_for()
+    page.get_by_role("link", name="Import", exact=True).click()
+    page.get_by_role("heading", name="Import people").wait_for()
+    page.get_by_label("CSV file").set_input_files(
+        {"name": "people.csv", "mimeType": "text/csv", "buffer": PEOPLE_CSV.encode()}
+    )
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("3 created").wait_for()
+    shot(page, "admin-imported")
+
+    page.get_by_role("link", name="People", exact=True).click()
+    page.get_by_role("heading", name="People").wait_for()
+    rows = {
+        name: page.get_by_role("row").filter(has=page.get_by_role("link", name=name)).inner_text()
+        for name in ("Bea Bell", "Carl Cole", "Dina Dale")
+    }
+    assert all("Billing" in row for row in rows.values()), rows
+    assert "Ada Admin" not in rows["Carl Cole"] and "Bea Bell" in rows["Carl Cole"].split("\t")[-1]
+    shot(page, "admin-people")
+
+    # The new Billing team is the curriculum's second wave.
+    page.get_by_role("link", name="Rollout", exact=True).click()
+    page.get_by_role("heading", name="Rollout", level=1).wait_for()
+    page.get_by_role("link", name="Assign a curriculum").click()
+    page.get_by_label("Curriculum").select_option(label=world.curriculum.title)
+    page.get_by_label("Billing").check()
+    page.get_by_label("Wave").fill("2")
+    # The suggested dates are there: today, and six weeks on.
+    starts_on = date.fromisoformat(page.get_by_label("Start date").input_value())
+    due_on = date.fromisoformat(page.get_by_label("Due date").input_value())
+    assert starts_on == company_today(world.company) and due_on > starts_on
+    shot(page, "admin-assign")
+    page.get_by_role("button", name="Assign and enrol").click()
+    page.get_by_text(f"{world.curriculum.title}, wave 2: 3 people enrolled.").wait_for()
+    section = page.locator("section", has=page.get_by_role("heading", name=world.curriculum.title))
+    wave_two = section.get_by_role("row", name=re.compile("Billing team"))
+    assert wave_two.get_by_role("cell").first.inner_text() == "2"
+    assert section.get_by_role("row", name=re.compile("Cara CRP")).is_visible()  # wave 1
+    assert fits_the_screen(page)
+    shot(page, "admin-rollout")
+    assert Enrollment.objects.filter(person__team__name="Billing", wave=2).count() == 3
+    assert page_errors == [], page_errors
+
+
+def test_manager_scores_an_observation_and_sees_it_on_the_team_page(page, page_errors, world):
+    crp, manager = world.staff["crp"], world.staff["manager"]
+    sign_in(page, manager.email)
+    page.get_by_role("heading", name="Coach your teams").wait_for()
+    page.get_by_role("link", name="Observe a customer conversation this week").click()
+    page.get_by_role("heading", name="Observe a customer conversation").wait_for()
+    page.get_by_label("Who you observed").select_option(label=crp.name)
+    page.get_by_label("Phone", exact=True).check()
+    page.get_by_label("Customer (optional)").press_sequentially("zeph", delay=40)
+    page.get_by_label("Zephyr Joinery").check()
+    items = list(world.scorecard.items.order_by("order"))
+    ratings = {}
+    for n, item in enumerate(items):
+        group = page.get_by_role("group", name=item.behaviour[:40])
+        level = (3, 4, 2)[n % 3]
+        group.get_by_label(f"{level} · {Rating(level).label}").check()
+        ratings[item.skill] = level
+    page.get_by_label("Comment").fill("Warm opening; asked about the new workshop before the bill.")
+    shot(page, "manager-observe")
+    page.get_by_role("button", name="Save the observation").click()
+    page.get_by_text(f"Observation of {crp.name} saved").wait_for()
+    observation = Observation.objects.get()
+    assert (observation.person, observation.observer) == (crp, manager)
+    assert observation.customer == world.zephyr
+    assert {r.item.skill: r.rating for r in observation.ratings.select_related("item")} == ratings
+
+    page.get_by_role("link", name="Coaching", exact=True).click()
+    page.get_by_role("heading", name="Team coaching").wait_for()
+    row = page.get_by_role("row", name=re.compile(crp.name))
+    cells = dict(zip(TEAM_TABLE_HEADERS, row.locator("th, td").all_inner_texts(), strict=True))
+    assert cells["Observations (180 days)"] == "1"
+    assert cells["Last observed"] == observation.observed_on.isoformat()
+    assert cells["Not observed in 60 days"] == "no"
+    assert cells["Observed behaviour"] != "–"
+    assert fits_the_screen(page)
+    shot(page, "manager-team")
     assert page_errors == [], page_errors

@@ -27,8 +27,13 @@ class AssignForm(forms.Form):
         "or new lines.",
     )
     wave = forms.IntegerField(min_value=1, max_value=99, initial=1)
-    starts_on = forms.DateField(label="Start date", widget=forms.DateInput(attrs={"type": "date"}))
-    due_on = forms.DateField(label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes only ISO dates: in the site's format the suggested dates would not show.
+    starts_on = forms.DateField(
+        label="Start date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    due_on = forms.DateField(
+        label="Due date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,7 +14,12 @@ def shot(page, name: str) -> Path:
     """A full-page screenshot named after the journey step and the viewport's width."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"journey-{name}-{page.viewport_size['width']}.png"
+    scrolled = page.evaluate("[window.scrollX, window.scrollY]")
     page.screenshot(path=path, full_page=True)
+    # A full-page screenshot leaves Chromium with a scroll position to restore later, which it
+    # did in the middle of the next click (between mouse down and up, so the click was lost):
+    # put the scroll back now.
+    page.evaluate("([x, y]) => window.scrollTo(x, y)", scrolled)
     return path
 
 
