@@ -10,6 +10,9 @@ from culturegap.dashboard.selectors import (
     OpportunitySection,
 )
 
+# Legends above the plot, where a phone's narrow width cannot push them onto the axis labels.
+LEGEND_ON_TOP = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}
+
 
 def culture_chart(section: CultureSection):
     figure = go.Figure()
@@ -25,9 +28,9 @@ def culture_chart(section: CultureSection):
             )
         )
     figure.update_layout(
-        title="Culture gap by wave (lower is better)",
-        yaxis={"title": "gap (1–5 scale)", "rangemode": "tozero"},
-        legend={"orientation": "h", "y": -0.2},
+        yaxis={"title": "gap, lower is better", "rangemode": "tozero"},
+        xaxis={"type": "category"},
+        legend=LEGEND_ON_TOP,
     )
     return chart(figure, label="Line chart of the sales–CRP gap per dimension and survey wave")
 
@@ -43,10 +46,9 @@ def opportunity_chart(section: OpportunitySection):
         ]
     )
     figure.update_layout(
-        title="Opportunities found and won, by team",
         barmode="group",
         yaxis={"autorange": "reversed", "automargin": True},
-        legend={"orientation": "h", "y": -0.15},
+        legend=LEGEND_ON_TOP,
     )
     height = max(260, 40 + 44 * len(teams))
     return chart(figure, label="Bar chart of opportunities found and won per team", height=height)
@@ -63,7 +65,7 @@ def nps_chart(section: LoyaltySection):
             hovertemplate="%{x}: NPS %{y:.1f} (%{customdata} answers)<extra></extra>",
         )
     )
-    figure.update_layout(title="NPS by quarter", yaxis={"title": "NPS", "range": [-100, 100]})
+    figure.update_layout(yaxis={"title": "NPS", "range": [-100, 100]})
     return chart(figure, label="Line chart of the NPS per quarter")
 
 
@@ -88,11 +90,8 @@ def event_chart(result: ImpactResult):
     )
     figure.add_hline(y=0, line={"color": "#5b6478", "width": 1})
     figure.add_vline(x=-0.5, line={"color": "#b3261e", "dash": "dot", "width": 1})
-    figure.update_layout(
-        title=f"Effect on {result.outcome}",
-        xaxis={"title": f"{result.period_name}s since the team's training started", "dtick": 1},
-        yaxis={"title": result.unit},
-    )
+    # No title: the card's heading names the outcome and the caption below explains the axes.
+    figure.update_layout(xaxis={"dtick": 1}, yaxis={"title": result.unit}, showlegend=False)
     return chart(
         figure,
         label=f"Event-study chart: estimated effect on {result.outcome} by "

@@ -89,7 +89,7 @@ def export(request):
         scope = selectors.scope_for(viewer=request.user, params=request.GET)
     except selectors.BadFilter as problem:
         return _bad_filter(request, problem, as_text=True)
-    key = request.GET.get("table", "")
+    key = request.GET.get("table") or "impact"
     tables = selectors.dashboard(scope, now=timezone.now()).tables
     if key not in tables:
         raise Http404("No such table.")

@@ -1,0 +1,39 @@
+"""The executive opens the dashboard of a small demo company in the browser, at desktop and
+phone widths; the screenshots land in /tmp/culturegap-screenshots/."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from culturegap.org.demo import DEMO_EMAILS, DEMO_PASSWORD, seed_demo_company
+from culturegap.org.models import Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(os.environ.get("CULTUREGAP_SCREENSHOTS", "/tmp/culturegap-screenshots"))
+
+
+def test_the_executive_reads_the_demo_dashboard(page, page_errors):
+    seed_demo_company(people=120, customers=600, seed=7)
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail").fill(DEMO_EMAILS[Role.EXECUTIVE])
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Dashboard").first.click()
+    page.get_by_role("heading", name="Is the gap closing, and is it paying?").wait_for()
+    page.get_by_role("heading", name="What the training changed").wait_for()
+    page.locator(".chart .main-svg").first.wait_for()
+    width = page.viewport_size["width"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"dashboard-{width}.png", full_page=True)
+    for section in ("culture", "training", "impact"):
+        page.locator(f"section[aria-labelledby={section}]").screenshot(
+            path=SCREENSHOTS / f"dashboard-{section}-{width}.png"
+        )
+    # The page never scrolls sideways: wide tables scroll inside their own box.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # Filters are plain GET parameters, so a view can be linked; the form shows them.
+    page.goto("/dashboard/?period=24m")
+    assert page.get_by_label("Period").input_value() == "24m"
+    assert page_errors == [], page_errors
