@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from culturegap import measures
 from culturegap.charts import chart
+from culturegap.culture import selectors as culture
 from culturegap.loyalty import selectors as loyalty
 from culturegap.org import selectors
 from culturegap.org.models import Customer, Person, Role
@@ -75,6 +76,11 @@ def executive_section(person: Person) -> Section:
             ("NPS (last 12 months)", _rounded(loyalty.company_nps(company=company).nps, None)),
         ],
         tasks=[
+            Task(
+                "Open the executive dashboard: gap, training, impact, loyalty",
+                reverse("dashboard:index"),
+            ),
+            Task("Read the culture survey's results", reverse("culture:results")),
             Task("Review the teams and who leads them", reverse("org:team_list")),
             Task("See customer loyalty: NPS, retention, services", reverse("loyalty:dashboard")),
         ],
@@ -123,6 +129,13 @@ def admin_section(person: Person) -> Section:
             done=loyalty.open_campaign(company=company) is not None,
         )
     )
+    tasks.append(
+        Task(
+            "Run the culture survey for customer-contact staff",
+            reverse("culture:waves"),
+            done=culture.open_wave(company=company) is not None,
+        )
+    )
     if without_team:
         tasks.append(Task(f"{without_team} people have no team yet", reverse("org:person_list")))
     return Section(
@@ -168,6 +181,7 @@ def manager_section(person: Person) -> Section:
         ],
         tasks=[
             Task("Open your teams", reverse("org:team_list")),
+            Task("Your teams on the dashboard", reverse("dashboard:index")),
             Task("Follow your team's learning", reverse("training:team")),
             Task(
                 f"{below} {'person' if below == 1 else 'people'} below the retention threshold",
@@ -221,6 +235,19 @@ def _learning(person: Person) -> tuple[list[tuple[str, object]], list[Task]]:
     return stats, tasks
 
 
+def _culture_survey_tasks(person: Person) -> list[Task]:
+    """The open culture-survey wave this person has not answered yet, as a task."""
+    wave = culture.open_wave_for(person)
+    if wave is None:
+        return []
+    return [
+        Task(
+            f"Answer the culture survey ({wave.name}): 3 minutes, anonymous",
+            reverse("culture:survey"),
+        )
+    ]
+
+
 def crp_section(person: Person) -> Section:
     from culturegap.opportunities.selectors import found_counts
     from culturegap.reinforcement.selectors import drill_today
@@ -236,6 +263,7 @@ def crp_section(person: Person) -> Section:
         stats=learning_stats,
         tasks=[
             *learning_tasks,
+            *_culture_survey_tasks(person),
             Task(drill.text, reverse("reinforcement:drill"), done=drill.finished_today),
             Task("Look up a customer before a call", reverse("org:customer_list")),
             Task("Record a customer need for sales", reverse("opportunities:record")),
@@ -255,6 +283,7 @@ def sales_section(person: Person) -> Section:
     counts = _active_service_counts(mine)
     one_service = sum(1 for c in counts if c == 1)
     learning_stats, learning_tasks = ([], []) if person.is_crp else _learning(person)
+    survey_tasks = [] if person.is_crp else _culture_survey_tasks(person)
     return Section(
         role=Role.SALES,
         title="Your customers",
@@ -267,6 +296,7 @@ def sales_section(person: Person) -> Section:
         ],
         tasks=[
             *learning_tasks,
+            *survey_tasks,
             Task(
                 f"{waiting} new opportunit{'y' if waiting == 1 else 'ies'} waiting",
                 reverse("opportunities:list") + "?scope=mine&status=new",

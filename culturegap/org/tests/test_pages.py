@@ -165,3 +165,32 @@ def test_page_number_out_of_range_is_not_an_error(client, staff):
     client.force_login(staff["admin"])
     assert client.get(reverse("org:person_list"), {"page": "999"}).status_code == 200
     assert client.get(reverse("org:person_list"), {"page": "x"}).status_code == 200
+
+
+def _task_texts(client, person) -> list[str]:
+    client.force_login(person)
+    sections = client.get(reverse("today")).context["sections"]
+    return [task.text for section in sections for task in section.tasks]
+
+
+def test_an_open_culture_survey_is_on_the_crp_and_sales_today_page_until_answered(
+    client, company, staff
+):
+    from culturegap.culture import services as culture
+
+    wave = culture.open_wave(
+        company=company, name="Spring", opened_on=datetime.date(2026, 3, 1), opened_by=None
+    )
+    for role in ("crp", "sales"):
+        assert any("culture survey (Spring)" in t for t in _task_texts(client, staff[role]))
+    # The executive is not asked (not customer-contact staff); the survey is not their task.
+    assert not any("culture survey (Spring)" in t for t in _task_texts(client, staff["executive"]))
+    scores = {key: 4 for key in wave.dimension_of()}
+    culture.submit_answer(wave=wave, person=staff["crp"], scores=scores)
+    assert not any("culture survey (Spring)" in t for t in _task_texts(client, staff["crp"]))
+
+
+def test_the_executive_today_page_leads_to_the_dashboard(client, staff):
+    client.force_login(staff["executive"])
+    body = client.get(reverse("today")).content.decode()
+    assert reverse("dashboard:index") in body and reverse("culture:results") in body
