@@ -5,6 +5,7 @@ The CSRF and upload checks are generated from the URL conf and the source, so a 
 new upload view is covered (or makes a test fail) without anyone remembering to add it here.
 """
 
+import datetime
 import hashlib
 import importlib
 import json
@@ -20,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, given
@@ -216,8 +218,6 @@ def test_a_successful_sign_in_resets_the_count(client, staff):
 
 
 def test_the_lockout_ends_after_the_cool_off(client, staff, settings):
-    import datetime
-
     from axes.models import AccessAttempt
 
     for _ in range(5):
@@ -395,16 +395,23 @@ def test_pages_with_charts_and_htmx_run_under_the_policy(page, page_errors, worl
     from culturegap.reinforcement.tests.factories import card
 
     question = world["lesson"].questions.first()
-    card(world["staff"]["crp"], question)
+    card(world["staff"]["crp"], question, due=timezone.now() - datetime.timedelta(hours=1))
     page.goto("/accounts/login/")
     page.get_by_label("E-mail").fill("manager@acme.test")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/accounts/login" not in url)
+    drawn = 0
     for path in ("/loyalty/", "/drill/teams/", f"/drill/retention/{world['staff']['crp'].pk}/"):
         response = page.goto(path)
         assert "default-src 'self'" in response.headers["content-security-policy"]
         page.wait_for_load_state("networkidle")
+        charts = page.locator(".chart")
+        # Plotly has drawn every chart (its SVG is there): the policy blocked none of it.
+        for index in range(charts.count()):
+            charts.nth(index).locator(".main-svg").first.wait_for(timeout=10_000)
+        drawn += charts.count()
+    assert drawn > 0
     # The drill (htmx) as the CRP: answer a question, the feedback is swapped in.
     page.context.clear_cookies()
     page.goto("/accounts/login/")
