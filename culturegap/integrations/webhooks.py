@@ -1,9 +1,10 @@
 """Outbound webhooks: events of the product, signed and delivered to the company's endpoints.
 
 Events: ``opportunity.created``, ``opportunity.won``, ``opportunity.lost`` and
-``certificate.earned``. The services that cause them call ``opportunity_event`` or
-``certificate_earned`` through ``transaction.on_commit``, so nothing is sent for a change that
-was rolled back, and the payload is read from the committed rows.
+``certificate.earned``. The services that cause them call ``opportunity_after_commit`` or
+``certificate_after_commit``: when an active endpoint of the company listens for the event, the
+payload is built and queued through ``transaction.on_commit``, so nothing is sent for a change
+that was rolled back, and the payload is read from the committed rows.
 
 Each event becomes one ``WebhookDelivery`` per active endpoint subscribed to it, holding the
 exact JSON body; a background task (``tasks.deliver_webhook``) POSTs it. The signature scheme:
@@ -160,6 +161,39 @@ def _enqueue(delivery_id: int, *, at: datetime.datetime | None = None) -> None:
         task.enqueue(delivery_id=delivery_id)
     except Exception:
         logger.exception("Could not enqueue webhook delivery %s", delivery_id)
+
+
+def listening(*, company_id: int, event: str) -> bool:
+    """Whether any active endpoint of the company subscribes to ``event``."""
+    return any(
+        event in events
+        for events in WebhookEndpoint.objects.filter(
+            company_id=company_id, is_active=True
+        ).values_list("events", flat=True)
+    )
+
+
+def after_commit(*, company_id: int, event: str, emit_event) -> None:
+    """Run ``emit_event`` once the current transaction commits — if anyone listens for
+    ``event``, so a company without webhooks costs one small query and no callback."""
+    if listening(company_id=company_id, event=event):
+        transaction.on_commit(emit_event)
+
+
+def opportunity_after_commit(*, opportunity, event: str) -> None:
+    after_commit(
+        company_id=opportunity.company_id,
+        event=event,
+        emit_event=lambda: opportunity_event(opportunity_id=opportunity.pk, event=event),
+    )
+
+
+def certificate_after_commit(*, enrollment) -> None:
+    after_commit(
+        company_id=enrollment.company_id,
+        event=WebhookEvent.CERTIFICATE_EARNED,
+        emit_event=lambda: certificate_earned(enrollment_id=enrollment.pk),
+    )
 
 
 def _person(person) -> dict | None:

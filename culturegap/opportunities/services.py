@@ -142,11 +142,7 @@ def record_opportunity(
         at=now,
     )
     transaction.on_commit(lambda: notify_new_opportunity(opportunity_id=opportunity.pk))
-    transaction.on_commit(
-        lambda: webhooks.opportunity_event(
-            opportunity_id=opportunity.pk, event="opportunity.created"
-        )
-    )
+    webhooks.opportunity_after_commit(opportunity=opportunity, event="opportunity.created")
     return opportunity
 
 
@@ -301,11 +297,7 @@ def move_opportunity(
         at=now,
     )
     if to_status in (Status.WON, Status.LOST):
-        transaction.on_commit(
-            lambda: webhooks.opportunity_event(
-                opportunity_id=opportunity.pk, event=f"opportunity.{to_status}"
-            )
-        )
+        webhooks.opportunity_after_commit(opportunity=opportunity, event=f"opportunity.{to_status}")
     return opportunity
 
 

@@ -456,7 +456,7 @@ def _complete_if_done(*, enrollment: Enrollment, at: datetime.datetime) -> None:
     enrollment.completed_at = at
     if passes(score=post.score, pass_mark=enrollment.curriculum.pass_mark):
         enrollment.certified_at = at
-        transaction.on_commit(lambda: webhooks.certificate_earned(enrollment_id=enrollment.pk))
+        webhooks.certificate_after_commit(enrollment=enrollment)
     enrollment.save(update_fields=["completed_at", "certified_at"])
 
 

@@ -416,3 +416,17 @@ def test_another_company_cannot_redeliver(client, company, other_company, staff,
     assert client.post(reverse("integrations:redeliver", args=[delivery.pk])).status_code == 404
     assert client.post(reverse("integrations:webhook_delete", args=[hooked.pk])).status_code == 404
     assert WebhookEndpoint.objects.filter(pk=hooked.pk).exists()
+
+
+def test_without_a_listening_endpoint_no_callback_is_queued(
+    company, staff, django_capture_on_commit_callbacks
+):
+    _endpoint(company, "https://crm.example/hook", events=["certificate.earned"])
+    customer = CustomerFactory(company=company)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        opportunity_services.record_opportunity(
+            company=company, customer=customer, need="Payroll", channel="phone"
+        )
+    # Only the e-mail to sales waits for the commit; nobody listens for opportunity.created.
+    assert len(callbacks) == 1
+    assert _events(company) == []
