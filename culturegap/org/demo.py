@@ -192,6 +192,10 @@ def remove_demo_company() -> bool:
         company = Company.objects.filter(slug=DEMO_SLUG).first()
         if company is None:
             return False
+        from culturegap.training import demo as training_demo
+
+        # Answers first, in pieces (see training.demo.remove), then the rest by cascade.
+        training_demo.remove(company=company)
         # Customer-services have nothing depending on them, so this is one DELETE; left to the
         # cascade they would be loaded into memory first, the biggest table of a big demo.
         CustomerService.objects.filter(company=company).delete()
