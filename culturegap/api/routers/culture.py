@@ -10,7 +10,6 @@ from culturegap.api.common import Id, PageQuery, allow, page_of, paginate, perso
 from culturegap.culture import selectors
 from culturegap.culture.models import Wave
 from culturegap.org.models import Role
-from culturegap.org.selectors import teams_visible_to
 
 router = Router(tags=["culture"])
 
@@ -50,10 +49,7 @@ TeamScorePage = page_of(TeamScoreOut, "TeamScorePage")
 
 def _teams(request):
     """None (the whole company) for executives and program admins; a manager's teams."""
-    viewer = person_of(request)
-    if viewer.is_executive or viewer.is_program_admin:
-        return None
-    return teams_visible_to(viewer=viewer)
+    return selectors.results_teams(viewer=person_of(request))
 
 
 @router.get(
