@@ -1,6 +1,8 @@
 """The culture-gap measures against values worked out by hand."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from culturegap.measures import culture as measure
 from culturegap.measures.culture import GroupTotals
@@ -115,3 +117,27 @@ def test_gap_change_between_waves():
     assert change["vision"] == pytest.approx(-1.3)
     assert change["strategy"] == pytest.approx(0.2)
     assert change["behaviours"] is None
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["sales", "service", "support", ""]),
+            st.integers(min_value=1, max_value=9),
+            st.floats(min_value=1, max_value=5),
+        ),
+        max_size=8,
+    ),
+    st.data(),
+)
+def test_no_filter_tells_anything_about_a_small_team(rows, data):
+    """For any teams and any filter, adding or removing teams below MIN_GROUP never changes a
+    figure: every aggregate equals the one computed without them."""
+    groups = [
+        group(index, kind, respondents, mean * respondents)
+        for index, (kind, respondents, mean) in enumerate(rows)
+    ]
+    chosen = data.draw(st.sets(st.sampled_from(range(len(groups)))) if groups else st.just(set()))
+    filtered = [g for g in groups if g.key in chosen]
+    without_small = [g for g in filtered if g.respondents >= measure.MIN_GROUP]
+    assert measure.culture_gap(filtered) == measure.culture_gap(without_small)
