@@ -4,19 +4,34 @@ the manager coaches, the salesperson wins the need, a customer answers a survey,
 reads and exports the figures. The learner's pages are used with the keyboard alone."""
 
 import contextlib
+import csv
+import io
 import re
 from datetime import date
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from culturegap.coaching.models import Observation, Rating
 from culturegap.coaching.selectors import TEAM_TABLE_HEADERS
+from culturegap.loyalty.models import SurveyResponse
 from culturegap.opportunities.models import Opportunity
 from culturegap.opportunities.tests.test_browser import sign_in
+from culturegap.org.models import Contact
+from culturegap.org.tests.factories import CustomerFactory, CustomerServiceFactory
 from culturegap.reinforcement.models import Review
 from culturegap.tests.journeys.browser import choose, fits_the_screen, shot, tab_to
-from culturegap.tests.journeys.world import BAKERY_NEED, build_world
+from culturegap.tests.journeys.world import (
+    BAKERY_NEED,
+    answer_survey,
+    build_world,
+    open_campaign,
+    record_bakery_need,
+    survey_link,
+    won_need,
+)
 from culturegap.training.models import Answer, AnswerContext, Enrollment, Option, audience_for
 from culturegap.training.selectors import company_today
 
@@ -267,7 +282,129 @@ def test_manager_scores_an_observation_and_sees_it_on_the_team_page(page, page_e
     assert cells["Observations (180 days)"] == "1"
     assert cells["Last observed"] == observation.observed_on.isoformat()
     assert cells["Not observed in 60 days"] == "no"
-    assert cells["Observed behaviour"] != "–"
+    # Ratings 3, 4, 2, 3, 4, 2, … on a 1–4 scale map to (rating − 1) ÷ 3 × 100; with the
+    # starter playbook's 8 steps: (3 × 66.7 + 3 × 100 + 2 × 33.3) ÷ 8 = 70.8, shown as 71.
+    assert len(ratings) == 8 and cells["Observed behaviour"] == "71"
     assert fits_the_screen(page)
     shot(page, "manager-team")
+    assert page_errors == [], page_errors
+
+
+def test_salesperson_takes_the_need_and_wins_it(page, page_errors, world):
+    opportunity = record_bakery_need(world)
+    sales, crp = world.staff["sales"], world.staff["crp"]
+    sign_in(page, sales.email)
+    page.get_by_role("heading", name="Your customers").wait_for()
+    page.get_by_role("link", name="Opportunities", exact=True).click()
+    page.get_by_role("link", name="Harbour Bakery").click()
+    page.get_by_text(BAKERY_NEED).wait_for()
+    assert page.get_by_text("waiting in the sales queue").is_visible()
+    page.get_by_role("button", name="Take it").click()
+    page.get_by_text("It is yours now").wait_for()
+
+    page.get_by_label("Contacted", exact=True).check()
+    page.get_by_label("Note").fill("Called Hal: wants a quote for monthly bookkeeping.")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Moved to contacted").wait_for()
+
+    page.get_by_label("Won", exact=True).check()
+    page.get_by_label("Value won (per year)").fill("3000")
+    shot(page, "sales-win")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Moved to won").wait_for()
+    assert page.get_by_text("3,000.00 a year").is_visible()
+    assert fits_the_screen(page)
+    shot(page, "sales-won")
+    opportunity.refresh_from_db()
+    assert (opportunity.status, opportunity.owner, opportunity.value) == ("won", sales, 3000)
+    assert list(opportunity.events.values_list("to_status", flat=True).order_by("pk")) == [
+        "new",
+        "new",
+        "contacted",
+        "won",
+    ]
+
+    # The credit goes back to the CRP who found it.
+    sign_in(page, crp.email)
+    page.get_by_text("Your opportunities: 1 won of 1 handed to sales").wait_for()
+    assert page_errors == [], page_errors
+
+
+def test_customer_answers_the_survey_by_keyboard_and_is_thanked(page, page_errors, world):
+    campaign = open_campaign(world)
+    link = survey_link(campaign, world.zephyr_contact)
+    page.goto(link)  # from the invitation e-mail
+    page.get_by_role("heading", name=f"{world.company.name} would like your opinion").wait_for()
+    assert fits_the_screen(page)
+    shot(page, "customer-survey")
+
+    tab_to(page, page.get_by_role("radio", name="0 – not at all likely"))
+    choose(page, page.get_by_role("radio", name="9", exact=True))
+    page.keyboard.press("Tab")  # the reason
+    page.keyboard.type("Rob knows our workshop and answers the phone himself.")
+    payroll = page.get_by_label("Payroll")
+    tab_to(page, payroll)
+    page.keyboard.press("Space")
+    assert payroll.is_checked()
+    tab_to(page, page.get_by_role("button", name="Send my answer"))
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Thank you for your answer").wait_for()
+    assert fits_the_screen(page)
+    shot(page, "customer-thanks")
+
+    response = SurveyResponse.objects.get()
+    assert (response.customer, response.score) == (world.zephyr, 9)
+    assert response.reason.startswith("Rob knows our workshop")
+    # The service they would value reaches their sales owner as an opportunity.
+    opportunity = Opportunity.objects.get(customer=world.zephyr)
+    assert (opportunity.service, opportunity.owner) == (world.payroll, world.staff["sales"])
+    assert page_errors == [], page_errors
+
+
+@pytest.fixture
+def answered(world):
+    """Three customers of Client Service answered the spring survey: 10, 9 and 6."""
+    yew = CustomerFactory(
+        company=world.company, name="Yew Tree Dental", serving_team=world.staff["crp"].team
+    )
+    CustomerServiceFactory(customer=yew, service=world.accounts)
+    yew_contact = Contact.objects.create(
+        company=world.company, customer=yew, name="Yan Yew", email="yan@yew.example"
+    )
+    campaign = open_campaign(world)
+    answer_survey(campaign, world.zephyr_contact, 10, days_ago=6)
+    answer_survey(campaign, world.bakery_contact, 9, days_ago=5)
+    answer_survey(campaign, yew_contact, 6, days_ago=4)
+    won_need(world, value=Decimal("3000"))
+    return campaign
+
+
+def test_executive_reads_the_figures_and_exports_a_csv(page, page_errors, world, answered):
+    sign_in(page, world.staff["executive"].email)
+    page.get_by_role("heading", name="The company at a glance").wait_for()
+    shot(page, "executive-today")
+    page.get_by_role("link", name="Loyalty", exact=True).click()
+    page.get_by_role("heading", name="Customer loyalty").wait_for()
+    page.locator(".chart .main-svg").first.wait_for()  # the charts drew
+
+    def stat(name: str) -> str:
+        figure = page.locator(".stat").filter(has=page.get_by_text(name, exact=True))
+        return figure.locator("dd").inner_text()
+
+    # 10, 9 and 6: 2/3 promoters − 1/3 detractors = 33.3, shown as 33.
+    assert stat("NPS") == "33"
+    assert stat("Answers") == "3"
+    assert fits_the_screen(page)
+    shot(page, "executive-loyalty")
+
+    section = page.locator("section", has=page.get_by_role("heading", name="NPS by team"))
+    shown = [row.locator("th, td").all_inner_texts() for row in section.get_by_role("row").all()]
+    with page.expect_download() as download_info:
+        section.get_by_role("link", name="CSV").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("loyalty-nps_by_team-")
+    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    # The file holds the table the page shows: the header, then Client Service's 3 answers.
+    assert rows == shown, (rows, shown)
+    assert rows[1] == ["Client Service", "3", "2", "0", "1", "33.3"]
     assert page_errors == [], page_errors
