@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -380,6 +381,27 @@ def deliver(*, delivery_id: int, now: datetime.datetime | None = None) -> str:
     if delivery.status == DeliveryStatus.PENDING:
         _enqueue(delivery.pk, at=delivery.next_attempt_at)
     return delivery.status
+
+
+# A task that should have run this long ago, or an attempt claimed this long ago without a
+# result (its worker stopped mid-request), is considered lost.
+LOST_AFTER = datetime.timedelta(minutes=10)
+
+
+def requeue_lost(*, now: datetime.datetime | None = None) -> int:
+    """Enqueue again the pending deliveries whose task was lost (never enqueued, or its worker
+    stopped); ``culturegap retry_webhooks`` runs this from cron. Returns how many."""
+    now = now or timezone.now()
+    lost = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING).filter(
+        Q(next_attempt_at__lte=now - LOST_AFTER)
+        | Q(next_attempt_at__isnull=True, last_attempt_at__lte=now - LOST_AFTER)
+        | Q(next_attempt_at__isnull=True, last_attempt_at__isnull=True)
+    )
+    ids = list(lost.values_list("pk", flat=True))
+    WebhookDelivery.objects.filter(pk__in=ids).update(next_attempt_at=now)
+    for delivery_id in ids:
+        _enqueue(delivery_id)
+    return len(ids)
 
 
 def redeliver(*, delivery: WebhookDelivery, now: datetime.datetime | None = None) -> None:

@@ -430,3 +430,29 @@ def test_without_a_listening_endpoint_no_callback_is_queued(
     # Only the e-mail to sales waits for the commit; nobody listens for opportunity.created.
     assert len(callbacks) == 1
     assert _events(company) == []
+
+
+def test_lost_deliveries_are_enqueued_again(company, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    endpoint = _endpoint(company, "https://crm.example/hook")
+    now = timezone.now()
+    stuck = _delivery(company, endpoint)  # claimed 20 minutes ago, never finished
+    WebhookDelivery.objects.filter(pk=stuck.pk).update(
+        next_attempt_at=None, last_attempt_at=now - datetime.timedelta(minutes=20)
+    )
+    overdue = _delivery(company, endpoint)  # its task should have run half an hour ago
+    WebhookDelivery.objects.filter(pk=overdue.pk).update(
+        next_attempt_at=now - datetime.timedelta(minutes=30)
+    )
+    running = _delivery(company, endpoint)  # claimed a minute ago: still in flight
+    WebhookDelivery.objects.filter(pk=running.pk).update(
+        next_attempt_at=None, last_attempt_at=now - datetime.timedelta(minutes=1)
+    )
+    waiting = _delivery(company, endpoint)  # a retry due later
+    WebhookDelivery.objects.filter(pk=waiting.pk).update(
+        next_attempt_at=now + datetime.timedelta(minutes=4)
+    )
+    DBTaskResult.objects.all().delete()
+    assert webhooks.requeue_lost(now=now) == 2
+    queued = sorted(t.args_kwargs["kwargs"]["delivery_id"] for t in DBTaskResult.objects.all())
+    assert queued == sorted([stuck.pk, overdue.pk])
