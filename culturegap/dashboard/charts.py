@@ -91,7 +91,7 @@ def event_chart(result: ImpactResult):
     figure.add_hline(y=0, line={"color": "#5b6478", "width": 1})
     figure.add_vline(x=-0.5, line={"color": "#b3261e", "dash": "dot", "width": 1})
     # No title: the card's heading names the outcome and the caption below explains the axes.
-    figure.update_layout(xaxis={"dtick": 1}, yaxis={"title": result.unit}, showlegend=False)
+    figure.update_layout(xaxis={"dtick": 1}, yaxis={"title": result.short}, showlegend=False)
     return chart(
         figure,
         label=f"Event-study chart: estimated effect on {result.outcome} by "

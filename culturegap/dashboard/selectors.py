@@ -769,6 +769,13 @@ class ImpactResult:
     estimate: impact.Estimate
     sentence: str
 
+    @property
+    def short(self) -> str:
+        return SHORT_OUTCOMES[self.key]
+
+
+SHORT_OUTCOMES = {"opportunities": "Opportunities per CRP", "nps": "NPS"}
+
 
 @dataclass
 class ImpactSection:
@@ -833,7 +840,7 @@ def impact_section(scope: Scope) -> ImpactSection:
         headers=["Outcome", "Periods since start", "Period", "Effect", "95 % from", "95 % to"],
         rows=[
             [
-                result.outcome,
+                result.short,
                 point.periods_since_start,
                 result.period_name,
                 _round(point.effect, 3),

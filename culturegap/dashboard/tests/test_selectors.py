@@ -126,3 +126,20 @@ def test_nps_of_counts_is_the_nps_of_the_scores():
     counts = {10: 3, 9: 1, 8: 2, 6: 1, 0: 2}
     scores = [score for score, n in counts.items() for _ in range(n)]
     assert selectors.nps_of_counts(counts) == nps_summary(scores)
+
+
+def test_culture_gap_by_wave(staff, hand_built, company):
+    from culturegap.culture.tests.factories import add_answers, make_wave
+
+    wave = make_wave(company)
+    sales_team = staff["sales"].team
+    add_answers(wave, sales_team, [(4, 3, 5)] * 5)
+    add_answers(wave, hand_built["service_team"], [(3, 3, 4)] * 5)
+    add_answers(wave, hand_built["tax"], [(1, 1, 1)] * 2)  # below five: left out
+    figures = _figures(staff["executive"])
+    # Sales means (4, 3, 5), CRP means (3, 3, 4) → gaps |4 − 3| = 1, 0, |5 − 4| = 1; 10 counted.
+    assert figures.culture.available
+    assert figures.culture.table.rows == [["Spring survey", "2026-03-02", 10, 1.0, 0.0, 1.0]]
+    # The manager's line has no sales team: no gap to show, only their own team counted.
+    mine = _figures(staff["manager"]).culture.table.rows
+    assert mine == [["Spring survey", "2026-03-02", 5, None, None, None]]
