@@ -439,6 +439,9 @@ def cpu_seconds(root_pids: list[int]) -> float:
             except OSError:
                 continue
             total += int(fields[11]) + int(fields[12])  # utime, stime
+            if pid == root:
+                # Children that have exited (a PostgreSQL backend whose connection closed).
+                total += int(fields[13]) + int(fields[14])  # cutime, cstime
     return total / ticks
 
 
