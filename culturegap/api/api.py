@@ -3,7 +3,8 @@
 from pathlib import Path
 
 import ninja
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -121,6 +122,14 @@ def _not_found(request, exc):
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
     return _error(request, 403, str(exc) or "Your roles do not allow this operation.")
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return _error(
+        request, 400, f"The request body is larger than {limit:,} bytes: send fewer items."
+    )
 
 
 @api.exception_handler(DjangoValidationError)

@@ -124,6 +124,18 @@ def test_a_body_that_is_not_json_is_400(client, tokens):
     assert response.json()["detail"]
 
 
+def test_a_body_too_large_is_400(client, tokens, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post(
+        "/api/v1/customers/import",
+        '{"customers": []}' + " " * 2000,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {tokens['admin']}",
+    )
+    assert response.status_code == 400
+    assert "larger than" in response.json()["detail"]
+
+
 def test_pages_count_everything_and_return_a_slice(api, tokens, company):
     for number in range(5):
         CustomerFactory(company=company, name=f"Customer {number}", external_id=f"C{number}")
