@@ -379,32 +379,61 @@ def answered(world):
     return campaign
 
 
+def stat(scope, name: str) -> str:
+    """The figure of the stat box labelled ``name`` in ``scope`` (a page or a section)."""
+    return scope.locator(f'.stat:has(dt:text-is("{name}")) dd').inner_text()
+
+
+def download_table(page, section) -> list[list[str]]:
+    """Click the section's CSV link and read the downloaded file's rows."""
+    with page.expect_download() as download_info:
+        section.get_by_role("link", name="CSV").click()
+    download = download_info.value
+    text = Path(download.path()).read_text(encoding="utf-8")
+    return download.suggested_filename, list(csv.reader(io.StringIO(text)))
+
+
+def table_shown(section) -> list[list[str]]:
+    return [row.locator("th, td").all_inner_texts() for row in section.get_by_role("row").all()]
+
+
 def test_executive_reads_the_figures_and_exports_a_csv(page, page_errors, world, answered):
     sign_in(page, world.staff["executive"].email)
     page.get_by_role("heading", name="The company at a glance").wait_for()
     shot(page, "executive-today")
-    page.get_by_role("link", name="Loyalty", exact=True).click()
-    page.get_by_role("heading", name="Customer loyalty").wait_for()
+
+    page.get_by_role("link", name="Dashboard", exact=True).click()
+    page.get_by_role("heading", name="Is the gap closing, and is it paying?").wait_for()
     page.locator(".chart .main-svg").first.wait_for()  # the charts drew
-
-    def stat(name: str) -> str:
-        figure = page.locator(".stat").filter(has=page.get_by_text(name, exact=True))
-        return figure.locator("dd").inner_text()
-
+    found = page.locator("section", has=page.get_by_role("heading", name="Opportunities found"))
+    # The bakery's bookkeeping, found by the CRP and won at 3,000 a year.
+    assert (stat(found, "Found"), stat(found, "Won"), stat(found, "Win rate")) == (
+        "1",
+        "1",
+        "100 %",
+    )
+    assert stat(found, "Revenue won") == "3,000"
+    loyalty = page.locator("section", has=page.get_by_role("heading", name="Customer loyalty"))
     # 10, 9 and 6: 2/3 promoters − 1/3 detractors = 33.3, shown as 33.
-    assert stat("NPS") == "33"
-    assert stat("Answers") == "3"
+    assert (stat(loyalty, "NPS"), stat(loyalty, "Answers")) == ("33", "3")
+    assert fits_the_screen(page)
+    shot(page, "executive-dashboard")
+    by_team = page.locator("section.dash-table", has=page.locator("#opportunities_by_team"))
+    name, rows = download_table(page, by_team)
+    assert name.startswith("dashboard-opportunities_by_team-")
+    assert rows == table_shown(by_team), rows  # the file holds the table the page shows
+    assert rows[1][0] == "Client Service" and "3000" in "".join(rows[1]).replace(",", "")
+
+    # The loyalty page in detail, and its NPS-by-team table as CSV.
+    page.get_by_role("link", name="Loyalty", exact=True).click()
+    page.get_by_role("heading", name="Customer loyalty", level=1).wait_for()
+    page.locator(".chart .main-svg").first.wait_for()
+    assert (stat(page, "NPS"), stat(page, "Answers")) == ("33", "3")
     assert fits_the_screen(page)
     shot(page, "executive-loyalty")
-
-    section = page.locator("section", has=page.get_by_role("heading", name="NPS by team"))
-    shown = [row.locator("th, td").all_inner_texts() for row in section.get_by_role("row").all()]
-    with page.expect_download() as download_info:
-        section.get_by_role("link", name="CSV").click()
-    download = download_info.value
-    assert download.suggested_filename.startswith("loyalty-nps_by_team-")
-    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
-    # The file holds the table the page shows: the header, then Client Service's 3 answers.
-    assert rows == shown, (rows, shown)
+    nps_by_team = page.locator("section", has=page.get_by_role("heading", name="NPS by team"))
+    name, rows = download_table(page, nps_by_team)
+    assert name.startswith("loyalty-nps_by_team-")
+    assert rows == table_shown(nps_by_team), rows
     assert rows[1] == ["Client Service", "3", "2", "0", "1", "33.3"]
     assert page_errors == [], page_errors
