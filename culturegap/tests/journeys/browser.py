@@ -39,9 +39,10 @@ def tab_to(page, locator, *, limit: int = MAX_TABS, backwards: bool = False) -> 
     """Press Tab (or Shift+Tab) until ``locator`` has the focus, as a keyboard user reaches it;
     fails if it is never reached, naming where the focus went."""
     key = "Shift+Tab" if backwards else "Tab"
+    target = locator.element_handle()  # found once: cheaper to compare after each press
     for _ in range(limit):
         page.keyboard.press(key)
-        if has_focus(locator):
+        if target.evaluate("element => element === document.activeElement"):
             return
     raise AssertionError(
         f"{limit} presses of {key} never reached {locator}; the focus is on "
