@@ -337,6 +337,12 @@ def deliver(*, delivery_id: int, now: datetime.datetime | None = None) -> str:
     if not claimed:
         return delivery.status
     endpoint = delivery.endpoint
+    if not endpoint.is_active:
+        # Paused after the event was queued: not sent; a redeliver once it is active sends it.
+        delivery.status = DeliveryStatus.FAILED
+        delivery.last_error = "the endpoint is paused"
+        delivery.save(update_fields=["status", "last_error"])
+        return delivery.status
     body = delivery.body.encode()
     timestamp = int(now.timestamp())
     code, error = post(

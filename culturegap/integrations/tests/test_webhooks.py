@@ -456,3 +456,14 @@ def test_lost_deliveries_are_enqueued_again(company, settings):
     assert webhooks.requeue_lost(now=now) == 2
     queued = sorted(t.args_kwargs["kwargs"]["delivery_id"] for t in DBTaskResult.objects.all())
     assert queued == sorted([stuck.pk, overdue.pk])
+
+
+def test_a_paused_endpoint_is_not_called(company):
+    with Receiver() as receiver:
+        endpoint = _endpoint(company, receiver.url)
+        delivery = _delivery(company, endpoint)
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False)
+        assert webhooks.deliver(delivery_id=delivery.pk, now=T0) == "failed"
+    assert receiver.requests == []
+    delivery.refresh_from_db()
+    assert delivery.last_error == "the endpoint is paused" and delivery.attempts == 0
