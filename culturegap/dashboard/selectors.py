@@ -2,11 +2,13 @@
 scoped to what the viewer may see, shaped into the tables the page and its CSV exports share."""
 
 import datetime
+import hashlib
 import importlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pandas as pd
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Avg,
@@ -33,7 +35,14 @@ from culturegap.measures.loyalty import DETRACTOR, PROMOTER, NpsSummary, score_c
 from culturegap.measures.readiness import rating_percent, readiness_index, team_readiness
 from culturegap.measures.recall import team_retention
 from culturegap.opportunities.models import OPEN_STATUSES, Opportunity, Source, Status
-from culturegap.org.models import CRP_TEAM_KINDS, Company, CustomerService, Person, Team
+from culturegap.org.models import (
+    CRP_TEAM_KINDS,
+    Company,
+    Customer,
+    CustomerService,
+    Person,
+    Team,
+)
 from culturegap.org.selectors import teams_visible_to
 from culturegap.reinforcement.models import Card
 from culturegap.reinforcement.scheduling import scheduler_for
@@ -205,12 +214,19 @@ def _retention_sql() -> str:
     the formula of ``fsrs.Scheduler.get_card_retrievability``."""
     card, person = Card._meta.db_table, Person._meta.db_table
     if connection.vendor == "postgresql":
-        days = "GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (%s - c.last_review)) / 86400))"
+        # date_part and float8 throughout: EXTRACT and numeric arithmetic double the cost.
+        days = (
+            "GREATEST(0::float8, FLOOR(date_part('epoch', %s::timestamptz - c.last_review) "
+            "/ 86400.0::float8))"
+        )
+        one = "1.0::float8"
     else:
         days = "MAX(0, CAST(julianday(%s) - julianday(c.last_review) AS INTEGER))"
+        one = "1.0"
     return (
         f"SELECT c.person_id, p.team_id, AVG(CASE WHEN c.stability IS NULL OR c.last_review IS "
-        f"NULL OR c.stability <= 0 THEN 0.0 ELSE POWER(1.0 + %s * {days} / c.stability, %s) END) "
+        f"NULL OR c.stability <= 0 THEN 0.0 ELSE POWER({one} + %s * {days} / c.stability, %s) "
+        "END) "
         f"FROM {card} c JOIN {person} p ON p.id = c.person_id WHERE c.company_id = %s "
         "{teams} GROUP BY c.person_id, p.team_id"
     )
@@ -557,24 +573,7 @@ def loyalty_section(scope: Scope) -> LoyaltySection:
             total[score] += count
     by_team = _score_counts(responses, "team_id")
 
-    services = _in_scope(
-        CustomerService.objects.filter(company=scope.company), scope, "customer__serving_team_id"
-    )
-    today = scope.end
-    active = services.filter(_active_on(today))
-    served = {
-        row["customer__serving_team_id"]: row
-        for row in active.values("customer__serving_team_id").annotate(
-            services=Count("pk"), customers=Count("customer_id", distinct=True)
-        )
-    }
-    # Per customer: active on the first day (0/1) and on both days (0/1); then summed.
-    per_customer = services.values("customer_id").annotate(
-        at_start=Max(_flag(_active_on(scope.start))),
-        kept=Max(_flag(_active_on(scope.start))) * Max(_flag(_active_on(today))),
-    )
-    kept = per_customer.aggregate(customers_at_start=Sum("at_start"), kept_customers=Sum("kept"))
-    at_start, still = kept["customers_at_start"] or 0, kept["kept_customers"] or 0
+    served, at_start, still = customer_figures(scope)
     all_services = sum(row["services"] for row in served.values())
     all_customers = sum(row["customers"] for row in served.values())
 
@@ -623,6 +622,41 @@ def loyalty_section(scope: Scope) -> LoyaltySection:
             rows=team_rows,
         ),
     )
+
+
+def customer_figures(scope: Scope) -> tuple[dict, int, int]:
+    """One pass over the customers' services, grouped by customer, then by serving team:
+    per team the customers active today and their active services; over all, the customers
+    active on the period's first day and how many of them are still active today."""
+    services, customers = CustomerService._meta.db_table, Customer._meta.db_table
+    active = "cs.started_on <= %s AND (cs.ended_on IS NULL OR cs.ended_on > %s)"
+    params: list = [scope.start, scope.start, scope.end, scope.end, scope.end, scope.end]
+    params.append(scope.company.pk)
+    teams = ""
+    if scope.team_ids is not None:
+        if not scope.team_ids:
+            return {}, 0, 0
+        teams = f"AND c.serving_team_id IN ({', '.join(['%s'] * len(scope.team_ids))})"
+        params += sorted(scope.team_ids)
+    sql = (
+        "SELECT team, SUM(now_active), SUM(now_services), SUM(at_start), "
+        "SUM(at_start * now_active) FROM ("
+        f"SELECT c.serving_team_id AS team, MAX(CASE WHEN {active} THEN 1 ELSE 0 END) AS at_start,"
+        f" MAX(CASE WHEN {active} THEN 1 ELSE 0 END) AS now_active,"
+        f" SUM(CASE WHEN {active} THEN 1 ELSE 0 END) AS now_services"
+        f" FROM {services} cs JOIN {customers} c ON c.id = cs.customer_id"
+        f" WHERE cs.company_id = %s {teams} GROUP BY cs.customer_id, c.serving_team_id"
+        ") per_customer GROUP BY team"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    served = {
+        team: {"customers": int(customers_now), "services": int(services_now)}
+        for team, customers_now, services_now, _, _ in rows
+        if customers_now
+    }
+    return served, sum(int(row[3]) for row in rows), sum(int(row[4]) for row in rows)
 
 
 def _flag(condition: Q):
@@ -784,6 +818,31 @@ class ImpactSection:
     events_table: Table
 
 
+# The impact analysis reads 24 months of history: it is kept this long, and recomputed at once
+# when a new opportunity, loyalty answer, assignment, enrollment or person is recorded.
+IMPACT_CACHE_SECONDS = 3600
+
+
+def _impact_key(scope: Scope) -> str:
+    newest = [
+        model.objects.filter(company=scope.company).aggregate(newest=Max("pk"))["newest"]
+        for model in (Opportunity, SurveyResponse, Assignment, Enrollment, Person)
+    ]
+    teams = "all" if scope.team_ids is None else ",".join(map(str, sorted(scope.team_ids)))
+    stamp = scope.company.created_at.timestamp()
+    text = f"{scope.company.pk}:{stamp}:{scope.end}:{teams}:{newest}"
+    return "dashboard:impact:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def cached_impact_section(scope: Scope) -> ImpactSection:
+    key = _impact_key(scope)
+    section = cache.get(key)
+    if section is None:
+        section = impact_section(scope)
+        cache.set(key, section, IMPACT_CACHE_SECONDS)
+    return section
+
+
 def impact_section(scope: Scope) -> ImpactSection:
     results = []
     for key, outcome, unit, period_name, panel in (
@@ -880,12 +939,12 @@ class Dashboard:
         return {table.key: table for table in tables if table is not None}
 
 
-def dashboard(scope: Scope, *, now: datetime.datetime) -> Dashboard:
+def dashboard(scope: Scope, *, now: datetime.datetime, cached: bool = True) -> Dashboard:
     return Dashboard(
         scope=scope,
         culture=culture_section(scope),
         training=training_section(scope, now),
         opportunities=opportunity_section(scope),
         loyalty=loyalty_section(scope),
-        impact=impact_section(scope),
+        impact=cached_impact_section(scope) if cached else impact_section(scope),
     )

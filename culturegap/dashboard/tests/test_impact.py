@@ -173,3 +173,48 @@ def test_the_dashboard_recovers_the_rollout_effect(staff, rollout):
     assert section.table.rows[0][1] == 1.0
     # No loyalty answers: no number for the NPS, and the reason is in the table.
     assert section.table.rows[1][1] is None and section.table.rows[1][-1]
+
+
+def test_partialling_out_gives_the_full_dummy_regression():
+    # The same model fitted the long way: statsmodels WLS with a dummy per team and period,
+    # errors clustered by team. Frisch–Waugh–Lovell says coefficient and errors are equal.
+    import statsmodels.api as sm
+
+    panel = impact.simulated_panel(seed=21, teams=12, starts=(5, 9, 14))
+    panel["weight"] = np.random.default_rng(1).integers(1, 50, len(panel)).astype(float)
+    estimate = impact.staggered_did(panel, event_study=False)
+    kept = panel[panel.period < 14].copy()
+    kept["trained"] = (kept.period >= kept.start).astype(float)
+    design = pd.concat(
+        [
+            kept[["trained"]],
+            pd.get_dummies(kept.team, prefix="t", drop_first=True, dtype=float),
+            pd.get_dummies(kept.period, prefix="p", drop_first=True, dtype=float),
+        ],
+        axis=1,
+    )
+    design.insert(0, "const", 1.0)
+    full = sm.WLS(kept.y, design, weights=kept.weight).fit(
+        cov_type="cluster", cov_kwds={"groups": kept.team.to_numpy()}
+    )
+    assert estimate.effect == pytest.approx(full.params["trained"], rel=1e-9)
+    assert estimate.std_error == pytest.approx(full.bse["trained"], rel=1e-9)
+
+
+def test_the_cached_analysis_is_recomputed_when_a_need_is_recorded(staff, rollout):
+    scope = selectors.scope_for(viewer=staff["executive"], params={})
+    first = selectors.cached_impact_section(scope)
+    assert selectors.cached_impact_section(scope).table.rows == first.table.rows
+    crew = Opportunity.objects.filter(found_by_team__name="Crew 0").order_by("created_at")[0]
+    Opportunity.objects.create(
+        company=crew.company,
+        customer=crew.customer,
+        need="One more.",
+        channel="phone",
+        source=Source.CRP,
+        found_by=crew.found_by,
+        found_by_team=crew.found_by_team,
+        created_at=crew.created_at,
+    )
+    again = selectors.cached_impact_section(scope)
+    assert again.table.rows[0][1] != first.table.rows[0][1]
