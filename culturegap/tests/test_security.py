@@ -423,6 +423,17 @@ def test_pages_with_charts_and_htmx_run_under_the_policy(page, page_errors, worl
     page.locator("input[name=option]").first.check()
     page.get_by_role("button", name="Check my answer").click()
     page.locator(".verdict").wait_for()
+    # The authoring site (Django's admin) as a program admin: lists and a lesson's form.
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail").fill("admin@acme.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
+    lesson = world["lesson"]
+    for path in ("/author/", "/author/training/lesson/", f"/author/training/lesson/{lesson.pk}/"):
+        assert page.goto(path).status == 200, path
+        page.wait_for_load_state("networkidle")
     violations = [e for e in page_errors if "Content Security Policy" in e or "CSP" in e]
     assert violations == []
     assert page_errors == []
