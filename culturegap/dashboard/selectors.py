@@ -770,13 +770,23 @@ def nps_panel(scope: Scope) -> pd.DataFrame:
     responses = SurveyResponse.objects.filter(
         company=scope.company, team_id__in=list(teams), answered_at__gte=since
     ).annotate(quarter=TruncQuarter("answered_at", tzinfo=zone))
-    grouped: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    for team, quarter, score, count in (
-        responses.values_list("team_id", "quarter", "score")
-        .annotate(n=Count("pk"))
-        .values_list("team_id", "quarter", "score", "n")
+    # Counted per category in the database: one row per team and quarter, not per score.
+    grouped: dict[tuple[int, int], dict[int, int]] = {}
+    for team, quarter, answers, promoters, detractors in (
+        responses.values_list("team_id", "quarter")
+        .annotate(
+            n=Count("pk"),
+            promoters=Count("pk", filter=Q(score__gte=9)),
+            detractors=Count("pk", filter=Q(score__lte=6)),
+        )
+        .values_list("team_id", "quarter", "n", "promoters", "detractors")
     ):
-        grouped[(team, quarter_index(quarter))][score] = count
+        # A score standing for each category, so nps_of_counts applies the NPS formula.
+        grouped[(team, quarter_index(quarter))] = {
+            10: promoters,
+            8: answers - promoters - detractors,
+            0: detractors,
+        }
     starts = training_starts(scope)
     rows = []
     for (team, period), scores in grouped.items():

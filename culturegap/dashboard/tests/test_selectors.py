@@ -143,3 +143,17 @@ def test_culture_gap_by_wave(staff, hand_built, company):
     # The manager's line has no sales team: no gap to show, only their own team counted.
     mine = _figures(staff["manager"]).culture.table.rows
     assert mine == [["Spring survey", "2026-03-02", 5, None, None, None]]
+
+
+def test_the_nps_panel_has_one_weighted_row_per_team_and_quarter(staff, hand_built, company):
+    panel = selectors.nps_panel(selectors.scope_for(viewer=staff["executive"], params={}))
+    quarter = selectors.quarter_index(
+        timezone.localtime(hand_built["answered"], selectors.company_zone(company)).date()
+    )
+    started = selectors.quarter_index(timezone.localdate() - datetime.timedelta(days=100))
+    rows = sorted(panel.itertuples(index=False), key=lambda row: row.y)
+    # Tax: one 0 → NPS −100, weight 1; Client Service: 10, 9, 7, 3 → 25, weight 4.
+    assert [(r.team, r.period, r.y, r.start, r.weight) for r in rows] == [
+        (hand_built["tax"].pk, quarter, -100.0, started, 1),
+        (hand_built["service_team"].pk, quarter, 25.0, started, 4),
+    ]
