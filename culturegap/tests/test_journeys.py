@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from culturegap.coaching.models import Observation, Rating
 from culturegap.coaching.selectors import TEAM_TABLE_HEADERS
@@ -130,7 +131,7 @@ def test_crp_learns_drills_asks_and_hands_over_a_need(page, page_errors, world):
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Record a need for sales").wait_for()
     # The search box takes the focus on arrival (autofocus, applied once the page has drawn).
-    page.wait_for_function("document.activeElement.id === 'customer-search'")
+    expect(page.get_by_label("Customer", exact=True)).to_be_focused()
     page.keyboard.type("bakery")
     page.keyboard.press("Enter")
     bakery = page.get_by_label("Harbour Bakery")

@@ -42,7 +42,13 @@ def tab_to(page, locator, *, limit: int = MAX_TABS, backwards: bool = False) -> 
     target = locator.element_handle()  # found once: cheaper to compare after each press
     for _ in range(limit):
         page.keyboard.press(key)
-        if target.evaluate("element => element === document.activeElement"):
+        focused = target.evaluate(
+            "element => element.isConnected ? element === document.activeElement : null"
+        )
+        if focused is None:  # htmx redrew it meanwhile: find the new one
+            target = locator.element_handle()
+            focused = target.evaluate("element => element === document.activeElement")
+        if focused:
             return
     raise AssertionError(
         f"{limit} presses of {key} never reached {locator}; the focus is on "
