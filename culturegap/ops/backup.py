@@ -84,6 +84,8 @@ def _sqlite_backup(connection, path: Path) -> None:
     target = sqlite3.connect(partial)
     try:
         connection.connection.backup(target)
+        # One self-contained file: no -wal/-shm files appear beside it when it is read.
+        target.execute("PRAGMA journal_mode=DELETE")
     finally:
         target.close()
     os.replace(partial, path)
