@@ -116,14 +116,14 @@ def test_customer_search_partial_lists_matches_of_the_company_only(
     body = response.content.decode()
     assert response.status_code == 200
     assert "Zephyr Joinery" in body and "Zephyr Holdings" not in body
-    assert f'name="customer" value="{customer.pk}"' in body
+    assert f'name="customer" id="customer-{customer.pk}" value="{customer.pk}"' in body
     assert "1 customer matches" in body
 
 
 def test_record_page_searches_without_javascript(client, staff, customer):
     client.force_login(staff["crp"])
     body = client.get(RECORD, {"q": "Zephyr"}).content.decode()
-    assert f'name="customer" value="{customer.pk}"' in body
+    assert f'name="customer" id="customer-{customer.pk}" value="{customer.pk}"' in body
 
 
 def test_a_salesperson_recording_is_credited_as_sales(client, staff, customer, payroll):
