@@ -17,6 +17,7 @@ from culturegap.charts import chart
 from culturegap.coaching import selectors, services
 from culturegap.coaching.forms import ObservationForm, ScorecardFormSet, TeamForm
 from culturegap.coaching.models import ObservationKind
+from culturegap.csvexport import safe_row
 from culturegap.measures.readiness import COMPONENT_LABELS
 from culturegap.org.models import Person, Role
 from culturegap.org.selectors import customers_visible_to, people_visible_to
@@ -241,11 +242,6 @@ def team(request):
     return render(request, "coaching/team.html", context, status=status)
 
 
-def _cell(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (names come from people)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @roles_required(*COACH_ROLES)
 @require_GET
 def team_export(request):
@@ -260,7 +256,7 @@ def team_export(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     writer = csv.writer(response)
     writer.writerow(selectors.TEAM_TABLE_HEADERS)
-    writer.writerows([_cell(c) for c in row] for row in selectors.team_table_rows(coaching))
+    writer.writerows(safe_row(row) for row in selectors.team_table_rows(coaching))
     name = chosen.name if chosen else "no-team"
     slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
     response["Content-Disposition"] = f'attachment; filename="coaching-{slug}.csv"'

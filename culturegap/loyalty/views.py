@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from culturegap import measures
 from culturegap.access import public, roles_required
+from culturegap.csvexport import safe_row
 from culturegap.loyalty import charts, selectors, services
 from culturegap.loyalty.forms import (
     CampaignForm,
@@ -129,7 +130,7 @@ def _csv_response(table: selectors.Table, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     writer = csv.writer(response)
     writer.writerow(table.headers)
-    writer.writerows([["" if cell is None else cell for cell in row] for row in table.rows])
+    writer.writerows(safe_row(row) for row in table.rows)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

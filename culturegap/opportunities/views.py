@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from culturegap.access import ANY_ROLE, roles_required
 from culturegap.charts import chart
+from culturegap.csvexport import safe_cell
 from culturegap.opportunities import selectors, services
 from culturegap.opportunities.forms import AssignForm, FilterForm, MoveForm, RecordForm
 from culturegap.opportunities.models import Opportunity, Source
@@ -195,20 +196,13 @@ CSV_HEADER = [
 ]
 
 
-def _cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula: the need and names come from people
-    (and from customers, through surveys), so a leading =, +, - or @ is neutralised."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def csv_rows(opportunities, *, company):
     now = timezone.now()
     zone = selectors.company_zone(company)
     yield CSV_HEADER
     for opportunity in opportunities.iterator(chunk_size=2000):
         yield [
-            _cell(item)
+            safe_cell(item)
             for item in (
                 opportunity.pk,
                 opportunity.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from culturegap.access import ANY_ROLE, roles_required
 from culturegap.charts import chart
+from culturegap.csvexport import safe_row
 from culturegap.org.models import Role
 from culturegap.training import selectors, services
 from culturegap.training.forms import AssessmentForm, AssignForm, LessonAnswerForm
@@ -375,19 +376,11 @@ def team_progress_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     writer = csv.writer(response)
     writer.writerows(
-        [_safe_cell(cell) for cell in row]
-        for row in selectors.team_csv_rows(progress, company=request.user.company)
+        safe_row(row) for row in selectors.team_csv_rows(progress, company=request.user.company)
     )
     stamp = selectors.company_today(request.user.company).isoformat()
     response["Content-Disposition"] = f'attachment; filename="team-learning-{stamp}.csv"'
     return response
-
-
-def _safe_cell(value):
-    """A name starting with = + - or @ would run as a formula in a spreadsheet: quote it."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"}:
-        return "'" + value
-    return value
 
 
 # --- Rollout -------------------------------------------------------------------------------------

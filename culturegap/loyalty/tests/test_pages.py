@@ -91,6 +91,16 @@ def test_each_csv_export_equals_the_table_on_the_page(executive, history, table)
     assert [["–" if cell == "" else cell for cell in row] for row in rows] == shown
 
 
+def test_a_csv_cell_that_looks_like_a_formula_is_neutralised(executive, history, staff):
+    # Team names are typed by people: "=HYPERLINK(...)" must reach a spreadsheet as text.
+    team = staff["crp"].team
+    team.name = '=HYPERLINK("http://evil.test","x")'
+    team.save()
+    rows = csv_table(executive.get(reverse("loyalty:export"), {"table": "nps_by_team", **PERIOD}))
+    names = [row[0] for row in rows[1:]]
+    assert "'" + team.name in names and team.name not in names
+
+
 def test_the_pool_page_and_its_csv_list_promoters_buying_one_service(executive, history):
     response = executive.get(reverse("loyalty:pool"), PERIOD)
     assert response.status_code == 200
