@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from culturegap.org.demo import DEMO_EMAILS, DEMO_PASSWORD, seed_demo_company
 from culturegap.org.models import Role
@@ -23,7 +24,11 @@ def test_the_executive_reads_the_demo_dashboard(page, page_errors):
     page.get_by_role("link", name="Dashboard").first.click()
     page.get_by_role("heading", name="Is the gap closing, and is it paying?").wait_for()
     page.get_by_role("heading", name="What the training changed").wait_for()
-    page.locator(".chart .main-svg").first.wait_for()
+    # Every chart drawn (Plotly draws them one after the other) before the screenshots.
+    charts = page.locator(".chart").count()
+    assert charts >= 3
+    expect(page.locator(".chart .svg-container")).to_have_count(charts)
+    page.wait_for_timeout(500)
     width = page.viewport_size["width"]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"dashboard-{width}.png", full_page=True)
