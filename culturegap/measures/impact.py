@@ -19,6 +19,9 @@ level and the company's common movement at the time.
 - Observations may carry weights (e.g. the number of survey answers behind a team-quarter's
   NPS): the regression is then weighted least squares, so a quarter with 3 answers counts less
   than one with 300.
+- The fixed effects are partialled out (Frisch–Waugh–Lovell) rather than fitted as one dummy
+  per team and period: the same β and clustered errors at a fraction of the cost with hundreds
+  of teams.
 - The event study replaces β by one coefficient per period relative to the team's start
   (−K … −2 before, 0 … L after, with −1 the reference and the ends binned); pre-start
   coefficients near zero are what parallel trends look like.
@@ -95,21 +98,37 @@ def _prepare(panel: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
-def _fixed_effects(data: pd.DataFrame, columns: pd.DataFrame) -> pd.DataFrame:
-    teams = pd.get_dummies(data["team"], prefix="team", drop_first=True, dtype=float)
-    periods = pd.get_dummies(data["period"], prefix="period", drop_first=True, dtype=float)
-    design = pd.concat([columns, teams, periods], axis=1)
-    design.insert(0, "const", 1.0)
-    return design
+def _fixed_effects(data: pd.DataFrame) -> np.ndarray:
+    """A constant and one dummy per team and per period but the first."""
+    teams = pd.get_dummies(data["team"], drop_first=True, dtype=float)
+    periods = pd.get_dummies(data["period"], drop_first=True, dtype=float)
+    return np.column_stack([np.ones(len(data)), teams.to_numpy(), periods.to_numpy()])
 
 
-def _fit(data: pd.DataFrame, design: pd.DataFrame):
+def _partial_out(data: pd.DataFrame, columns: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
+    """y and ``columns`` with the fixed effects partialled out (Frisch–Waugh–Lovell: regressing
+    the residuals on each other gives the coefficients and residuals of the full regression,
+    without fitting one coefficient per team and period), weighted rows scaled by √weight as
+    weighted least squares does. Also returns the rank of the fixed effects."""
+    root = np.sqrt(data["weight"].to_numpy(float)) if "weight" in data else np.ones(len(data))
+    effects = _fixed_effects(data) * root[:, None]
+    both = np.column_stack([data["y"].to_numpy(float), columns.to_numpy(float)]) * root[:, None]
+    solution, _, rank, _ = np.linalg.lstsq(effects, both, rcond=None)
+    residuals = both - effects @ solution
+    return residuals[:, 0], residuals[:, 1:], int(rank)
+
+
+def _fit(data: pd.DataFrame, y: np.ndarray, x: np.ndarray, names, fixed_rank: int):
+    """Coefficients and team-clustered standard errors of the full fixed-effects regression,
+    from the partialled-out y and x. statsmodels' small-sample factor G/(G − 1) × (N − 1)/(N − K)
+    counts only the columns it sees, so the errors are rescaled to K = columns + fixed effects."""
     groups = pd.factorize(data["team"])[0]
-    if "weight" in data:
-        model = sm.WLS(data["y"].to_numpy(float), design, weights=data["weight"].to_numpy(float))
-    else:
-        model = sm.OLS(data["y"].to_numpy(float), design)
-    return model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+    result = sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    n, k = x.shape
+    scale = math.sqrt((n - k) / (n - k - fixed_rank)) if n - k - fixed_rank > 0 else math.nan
+    params = pd.Series(result.params, index=names)
+    errors = pd.Series(result.bse * scale, index=names)
+    return params, errors
 
 
 def _critical(teams: int) -> float:
@@ -151,9 +170,9 @@ def staggered_did(panel: pd.DataFrame, *, event_study: bool = True) -> Estimate:
             reason=f"{comparison} team{'s' if comparison != 1 else ''} not yet trained while "
             f"others were: at least {MIN_COMPARISON_TEAMS} are needed for a comparison.",
         )
-    result = _fit(data, _fixed_effects(data, data[["trained"]]))
-    effect = float(result.params["trained"])
-    error = float(result.bse["trained"])
+    y, x, fixed_rank = _partial_out(data, data[["trained"]])
+    params, errors = _fit(data, y, x, ["trained"], fixed_rank)
+    effect, error = float(params["trained"]), float(errors["trained"])
     margin = _critical(teams) * error
     return Estimate(
         effect=effect,
@@ -178,25 +197,24 @@ def _event_study(data: pd.DataFrame, teams: int) -> list[EventPoint]:
     if not columns:
         return []
     # Keep only the offsets the data can tell apart from the fixed effects (with few cohorts
-    # some cannot): offsets nearest the start first, each kept if it adds to the rank.
-    base = _fixed_effects(data, pd.DataFrame(index=data.index))
-    rank = np.linalg.matrix_rank(base.to_numpy())
-    kept = {}
-    for offset in sorted(columns, key=lambda k: (abs(k), k)):
-        trial = pd.concat([base, pd.DataFrame({**kept, offset: columns[offset]})], axis=1)
-        trial_rank = np.linalg.matrix_rank(trial.to_numpy())
-        if trial_rank > rank:
-            kept[offset], rank = columns[offset], trial_rank
-    columns = {offset: kept[offset] for offset in sorted(kept)}
-    if not columns:
+    # some cannot): offsets nearest the start first, each kept if its partialled-out column
+    # adds to the rank of those kept.
+    offsets = sorted(columns, key=lambda k: (abs(k), k))
+    frame = pd.DataFrame({offset: columns[offset] for offset in offsets}, index=data.index)
+    y, x, fixed_rank = _partial_out(data, frame)
+    kept: list[int] = []
+    for position, offset in enumerate(offsets):
+        trial = x[:, [offsets.index(k) for k in kept] + [position]]
+        if np.linalg.matrix_rank(trial) > len(kept):
+            kept.append(offset)
+    if not kept:
         return []
-    frame = pd.DataFrame({f"event_{k}": v for k, v in columns.items()}, index=data.index)
-    result = _fit(data, _fixed_effects(data, frame))
+    kept.sort()
+    params, errors = _fit(data, y, x[:, [offsets.index(k) for k in kept]], kept, fixed_rank)
     critical = _critical(teams)
     points = [EventPoint(-1, 0.0, 0.0, 0.0, reference=True)]
-    for offset in columns:
-        name = f"event_{offset}"
-        effect, error = float(result.params[name]), float(result.bse[name])
+    for offset in kept:
+        effect, error = float(params[offset]), float(errors[offset])
         if math.isnan(error):
             continue
         points.append(
