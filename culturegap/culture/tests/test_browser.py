@@ -48,7 +48,7 @@ def waves(company, staff):
 def test_a_crp_answers_by_keyboard_on_a_phone(page, page_errors, staff, waves):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     sign_in(page, staff["crp"].email)
-    page.get_by_role("link", name="Culture survey").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Culture survey").click()
     page.get_by_role("heading", name="Autumn survey").wait_for()
     page.screenshot(path=SCREENSHOTS / "culture-survey-375.png", full_page=True)
     statements = waves.statements
