@@ -20,11 +20,10 @@ Prints:
 import argparse
 import datetime
 import os
-import sys
-import tempfile
 import time
 import tracemalloc
-from pathlib import Path
+
+from _common import django_for_bench, fresh_schema
 
 
 def main() -> None:
@@ -33,20 +32,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="culturegap-bench-") as data_dir:
-        os.environ["DEBUG"] = "0"
-        os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
-        os.environ["CULTUREGAP_DATA_DIR"] = data_dir
-        if args.database_url:
-            os.environ["DATABASE_URL"] = args.database_url
-        else:
-            os.environ.pop("DATABASE_URL", None)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "culturegap.settings")
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-        import django
-
-        django.setup()
+    with django_for_bench(args.database_url):
         run(args)
 
 
@@ -64,7 +50,6 @@ def _measure(work):
 def run(args) -> None:
     import csv
 
-    from django.core.management import call_command
     from django.db import connection
     from django.http import HttpResponse
     from django.test import RequestFactory
@@ -73,11 +58,8 @@ def run(args) -> None:
     from culturegap.integrations.purchases import import_purchases
     from culturegap.org.models import Company, Customer, CustomerService, Person, Service
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     print(f"Database: {connection.vendor}. Migrating…", flush=True)
-    call_command("migrate", verbosity=0)
+    fresh_schema()
 
     company = Company.objects.create(name="Bench Partners", slug="bench")
     admin = Person.objects.create_user(

@@ -28,11 +28,10 @@ import datetime
 import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
+
+from _common import django_for_bench, fresh_schema
 
 SKILLS = ("open", "listen", "discover", "add-value", "recognise-need", "hand-over", "close")
 SKILLS += ("follow-up",)
@@ -51,28 +50,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="culturegap-bench-") as data_dir:
-        # Settings read these at import time, so they are set before Django is imported. Not in
-        # debug mode: it would record every query, which is not what production pays.
-        os.environ["DEBUG"] = "0"
-        os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
-        os.environ["CULTUREGAP_DATA_DIR"] = data_dir
-        if args.database_url:
-            os.environ["DATABASE_URL"] = args.database_url
-        else:
-            os.environ.pop("DATABASE_URL", None)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "culturegap.settings")
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-        import django
-
-        django.setup()
+    with django_for_bench(args.database_url):
         run(args)
 
 
 def run(args) -> None:
     import fsrs
-    from django.core.management import call_command
     from django.db import connection
     from tqdm import tqdm
 
@@ -83,12 +66,7 @@ def run(args) -> None:
     from culturegap.reinforcement.scheduling import scheduler_for
 
     rng = random.Random(args.seed)
-    if args.database_url and connection.vendor == "postgresql":
-        # Start from nothing: faster than emptying 20 million rows, and it also undoes a run
-        # interrupted in the middle of its load (indexes dropped).
-        with connection.cursor() as cursor:
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    call_command("migrate", verbosity=0)
+    fresh_schema()
     print(f"database           {connection.vendor} {connection.settings_dict['NAME']}")
     print(f"load average       {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the start")
 

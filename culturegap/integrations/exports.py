@@ -14,9 +14,11 @@ customer base, not a reporting line: a manager gets 403 for them (``ManagerNotAl
 """
 
 import datetime
+import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 
 from django.db.models import Avg, Count, Q, QuerySet
 
@@ -74,6 +76,19 @@ def _team_ids(viewer: Person) -> QuerySet:
     return teams_visible_to(viewer=viewer).values("pk")
 
 
+def _in_line(
+    *paths: str, ids: Callable[[Person], QuerySet] = _line_ids
+) -> Callable[[QuerySet, Person], QuerySet]:
+    """A ``for_manager`` that keeps the rows whose ``paths`` (any of them) point into the
+    viewer's reporting line — or, with ``ids=_team_ids``, to the line's teams."""
+
+    def for_manager(rows: QuerySet, viewer: Person) -> QuerySet:
+        matches = [Q(**{f"{path}__in": ids(viewer)}) for path in paths]
+        return rows.filter(reduce(operator.or_, matches))
+
+    return for_manager
+
+
 _ROLE_COLUMNS = tuple((role, field) for role, field in ROLE_FIELDS.items())
 
 
@@ -96,7 +111,7 @@ TABLES: dict[str, ExportTable] = {
             rows=lambda company: Team.objects.filter(company=company).annotate(
                 member_count=Count("members", filter=Q(members__is_active=True))
             ),
-            for_manager=lambda rows, viewer: rows.filter(pk__in=_team_ids(viewer)),
+            for_manager=_in_line("pk", ids=_team_ids),
         ),
         ExportTable(
             slug="people",
@@ -114,7 +129,7 @@ TABLES: dict[str, ExportTable] = {
             ),
             rows=lambda company: Person.objects.filter(company=company),
             date_field="date_joined",
-            for_manager=lambda rows, viewer: rows.filter(pk__in=_line_ids(viewer)),
+            for_manager=_in_line("pk"),
             shape=_people_shape,
             shaped_header=(
                 "id",
@@ -193,7 +208,7 @@ TABLES: dict[str, ExportTable] = {
                 lessons_completed=Count("lessons", filter=Q(lessons__completed_at__isnull=False))
             ),
             date_field="enrolled_at",
-            for_manager=lambda rows, viewer: rows.filter(person_id__in=_line_ids(viewer)),
+            for_manager=_in_line("person_id"),
         ),
         ExportTable(
             slug="lesson_progress",
@@ -211,9 +226,7 @@ TABLES: dict[str, ExportTable] = {
             ),
             rows=lambda company: LessonProgress.objects.filter(company=company),
             date_field="started_at",
-            for_manager=lambda rows, viewer: rows.filter(
-                enrollment__person_id__in=_line_ids(viewer)
-            ),
+            for_manager=_in_line("enrollment__person_id"),
         ),
         ExportTable(
             slug="assessments",
@@ -231,9 +244,7 @@ TABLES: dict[str, ExportTable] = {
             ),
             rows=lambda company: Assessment.objects.filter(company=company),
             date_field="started_at",
-            for_manager=lambda rows, viewer: rows.filter(
-                enrollment__person_id__in=_line_ids(viewer)
-            ),
+            for_manager=_in_line("enrollment__person_id"),
         ),
         ExportTable(
             slug="reviews",
@@ -256,7 +267,7 @@ TABLES: dict[str, ExportTable] = {
             ),
             rows=lambda company: Review.objects.filter(company=company),
             date_field="answered_at",
-            for_manager=lambda rows, viewer: rows.filter(person_id__in=_line_ids(viewer)),
+            for_manager=_in_line("person_id"),
         ),
         ExportTable(
             slug="observations",
@@ -280,7 +291,7 @@ TABLES: dict[str, ExportTable] = {
                 mean_rating=Avg("ratings__rating"),
             ),
             date_field="observed_on",
-            for_manager=lambda rows, viewer: rows.filter(person_id__in=_line_ids(viewer)),
+            for_manager=_in_line("person_id"),
         ),
         ExportTable(
             slug="opportunities",
@@ -306,9 +317,7 @@ TABLES: dict[str, ExportTable] = {
             ),
             rows=lambda company: Opportunity.objects.filter(company=company),
             date_field="created_at",
-            for_manager=lambda rows, viewer: rows.filter(
-                Q(found_by_id__in=_line_ids(viewer)) | Q(owner_id__in=_line_ids(viewer))
-            ),
+            for_manager=_in_line("found_by_id", "owner_id"),
         ),
         ExportTable(
             slug="loyalty_responses",
@@ -326,7 +335,7 @@ TABLES: dict[str, ExportTable] = {
             ),
             rows=lambda company: SurveyResponse.objects.filter(company=company),
             date_field="answered_at",
-            for_manager=lambda rows, viewer: rows.filter(team_id__in=_team_ids(viewer)),
+            for_manager=_in_line("team_id", ids=_team_ids),
         ),
     )
 }

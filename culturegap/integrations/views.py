@@ -22,8 +22,8 @@ from culturegap.integrations.models import (
     WebhookEndpoint,
 )
 from culturegap.integrations.purchases import PURCHASE_COLUMNS, import_purchases
-from culturegap.org.import_views import ERRORS_SHOWN, CsvUploadForm, ImportPage, _example_csv
 from culturegap.org.models import Role
+from culturegap.org.uploads import CsvUploadForm, ImportPage, import_page
 from culturegap.training.selectors import company_zone
 
 EXPORT_ROLES = (Role.ADMIN, Role.EXECUTIVE, Role.MANAGER)
@@ -116,30 +116,10 @@ def export_table(request):
 @roles_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def purchases_import(request):
-    if request.method == "GET" and "example" in request.GET:
-        return _example_csv(PURCHASES)
-    form = CsvUploadForm()
-    errors = []
-    if request.method == "POST":
-        form = CsvUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            result = import_purchases(
-                company=request.user.company, data=form.cleaned_data["file"].read()
-            )
-            if result.ok:
-                messages.success(request, result.summary())
-                return redirect(request.path)
-            errors = result.errors
-    context = {
-        "page": PURCHASES,
-        "form": form,
-        "header": ",".join(PURCHASES.columns),
-        "errors": errors[:ERRORS_SHOWN],
-        "error_count": len(errors),
-        "errors_not_shown": max(0, len(errors) - ERRORS_SHOWN),
-    }
-    status = 400 if request.method == "POST" else 200
-    return render(request, "integrations/import_purchases.html", context, status=status)
+    form = (
+        CsvUploadForm(request.POST, request.FILES) if request.method == "POST" else CsvUploadForm()
+    )
+    return import_page(request, PURCHASES, form, template="integrations/import_purchases.html")
 
 
 # --- Webhooks ------------------------------------------------------------------------------------
