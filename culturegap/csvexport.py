@@ -3,23 +3,31 @@
 A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a formula to
 Excel, LibreOffice and Google Sheets (CSV injection). Names, needs and survey reasons are typed
 by people — and by customers, through surveys — so every text cell goes through ``safe_cell``,
-which puts a ``'`` in front of such a value. Numbers are left alone: ``-3`` stays a number.
+which puts a ``'`` in front of such a value. Numbers are left alone: ``-3`` stays a number, and
+so does a number already written as text, such as ``"-5.8"`` or ``"+3"``, which a spreadsheet
+reads as that number. Only plain decimals pass: ``"-1e3"`` or ``"-2+3"`` get the ``'``.
 """
 
 import csv
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO
 
 from django.http import StreamingHttpResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 
 
 def safe_cell(value):
     """The value as a spreadsheet will show it, never as a formula; None becomes empty."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not PLAIN_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 

@@ -9,26 +9,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from culturegap.access import roles_required
+from culturegap.csvexport import safe_row
 from culturegap.dashboard import charts, selectors
 from culturegap.org.models import Role
 
 DASHBOARD_ROLES = (Role.EXECUTIVE, Role.ADMIN, Role.MANAGER)
-
-
-def _cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula (team names come from people)."""
-    text = "" if value is None else str(value)
-    return (
-        "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text) else text
-    )
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _bad_filter(request, problem: selectors.BadFilter, *, as_text: bool = False):
@@ -97,7 +82,7 @@ def export(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     writer = csv.writer(response)
     writer.writerow(table.headers)
-    writer.writerows([[_cell(cell) for cell in row] for row in table.rows])
+    writer.writerows(safe_row(row) for row in table.rows)
     suffix = f"-team{scope.team.pk}" if scope.team else ""
     filename = f"dashboard-{key}-{scope.period}{suffix}-{scope.end.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

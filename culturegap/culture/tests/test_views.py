@@ -3,7 +3,6 @@
 import csv
 import datetime
 import io
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -13,6 +12,7 @@ from culturegap.culture.models import CultureTarget, OwnStatement, Participation
 from culturegap.culture.tests.factories import add_answers, make_wave
 from culturegap.org.models import Team
 from culturegap.org.tests.factories import PersonFactory, TeamFactory
+from culturegap.tests.html import html_table
 
 
 @pytest.fixture
@@ -162,48 +162,11 @@ def answered(company, staff):
     return wave
 
 
-class _Tables(HTMLParser):
-    """Collects the text of every cell of every <table id=...> on a page."""
-
-    def __init__(self):
-        super().__init__()
-        self.tables, self._table, self._row, self._cell = {}, None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "table" and "id" in attrs:
-            self._table = self.tables.setdefault(attrs["id"], [])
-        elif tag == "tr" and self._table is not None:
-            self._row = []
-        elif tag in ("td", "th") and self._row is not None:
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self._row.append("".join(self._cell).strip())
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            self._table.append(self._row)
-            self._row = None
-        elif tag == "table":
-            self._table = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def page_tables(html: str) -> dict[str, list[list[str]]]:
-    parser = _Tables()
-    parser.feed(html)
-    return parser.tables
-
-
 @pytest.mark.parametrize("key", ["scores", "gap", "distance", "trend"])
 def test_each_csv_equals_the_table_on_the_page(client, staff, answered, key):
     client.force_login(staff["executive"])
     html = client.get(reverse("culture:results"), {"wave": answered.pk}).content.decode()
-    on_page = page_tables(html)[key]
+    on_page = html_table(html, key)
     export = client.get(reverse("culture:export"), {"wave": answered.pk, "table": key})
     assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(export.content.decode())))
@@ -214,14 +177,14 @@ def test_each_csv_equals_the_table_on_the_page(client, staff, answered, key):
 def test_results_show_hand_computed_gap_and_hide_the_small_team(client, staff, answered):
     client.force_login(staff["executive"])
     html = client.get(reverse("culture:results")).content.decode()
-    tables = page_tables(html)
+    gap = html_table(html, "gap")
     # |4.4 − 2.6| = 1.80 ; |4 − 3| = 1.00 ; |3 − 4| = 1.00
-    assert tables["gap"][1] == ["Clarity of vision", "4.40", "2.60", "1.80", "4.00"]
-    assert tables["gap"][2][3] == "1.00" and tables["gap"][3][3] == "1.00"
-    small = next(row for row in tables["scores"] if row[0] == "Tiny Support")
+    assert gap[1] == ["Clarity of vision", "4.40", "2.60", "1.80", "4.00"]
+    assert gap[2][3] == "1.00" and gap[3][3] == "1.00"
+    small = next(row for row in html_table(html, "scores") if row[0] == "Tiny Support")
     assert small == ["Tiny Support", "Technical support", "fewer than 5", "–", "–", "–"]
     # Distance of the service team: 4.0 − 2.6 = +1.40 on vision
-    service = next(row for row in tables["distance"] if row[0] == "Client Service")
+    service = next(row for row in html_table(html, "distance") if row[0] == "Client Service")
     assert service[2] == "+1.40"
     assert "Secret four" not in html and "Hi" in html
     assert "left out of every figure" in html
@@ -231,25 +194,25 @@ def test_a_filtered_view_cannot_reveal_the_small_team(client, company, staff, an
     """The manager's view (their line's teams) and the company view give the same gap, with or
     without the small team in the manager's line."""
     client.force_login(staff["executive"])
-    company_gap = page_tables(client.get(reverse("culture:results")).content.decode())["gap"]
+    company_gap = html_table(client.get(reverse("culture:results")).content.decode(), "gap")
     manager = staff["manager"]
     sales_person = PersonFactory(company=company, team=staff["sales"].team, manager=manager)
     client.force_login(manager)
-    line_gap = page_tables(client.get(reverse("culture:results")).content.decode())["gap"]
+    line_gap = html_table(client.get(reverse("culture:results")).content.decode(), "gap")
     small = Team.objects.get(company=company, name="Tiny Support")
     PersonFactory(company=company, team=small, manager=manager)
     with_small = client.get(reverse("culture:results")).content.decode()
     assert "Tiny Support" in with_small
-    assert company_gap == line_gap == page_tables(with_small)["gap"]
+    assert company_gap == line_gap == html_table(with_small, "gap")
     assert sales_person.team == staff["sales"].team
 
 
 def test_a_manager_sees_only_their_line(client, company, staff, answered):
     client.force_login(staff["manager"])
-    tables = page_tables(client.get(reverse("culture:results")).content.decode())
-    assert [row[0] for row in tables["scores"][1:]] == ["Client Service"]
+    html = client.get(reverse("culture:results")).content.decode()
+    assert [row[0] for row in html_table(html, "scores")[1:]] == ["Client Service"]
     # The manager's line has no sales team: the CRP side only, no gap.
-    assert tables["gap"][1] == ["Clarity of vision", "–", "2.60", "–", "4.00"]
+    assert html_table(html, "gap")[1] == ["Clarity of vision", "–", "2.60", "–", "4.00"]
 
 
 @pytest.mark.parametrize("role", ["crp", "sales"])

@@ -2,10 +2,11 @@
 
 import csv
 import io
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+
+from culturegap.tests.html import html_table
 
 TABLES = [
     "training_by_team",
@@ -15,39 +16,6 @@ TABLES = [
     "impact",
     "impact_events",
 ]
-
-
-class _TableCells(HTMLParser):
-    """The text of every cell of the <table id=...>, row by row, header row first."""
-
-    def __init__(self, table_id):
-        super().__init__()
-        self.table_id, self.inside, self.rows, self.cell = table_id, False, [], None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table" and dict(attrs).get("id") == self.table_id:
-            self.inside = True
-        elif self.inside and tag == "tr":
-            self.rows.append([])
-        elif self.inside and tag in ("td", "th"):
-            self.cell = ""
-
-    def handle_endtag(self, tag):
-        if tag == "table":
-            self.inside = False
-        elif self.inside and tag in ("td", "th") and self.cell is not None:
-            self.rows[-1].append(self.cell.strip())
-            self.cell = None
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell += data
-
-
-def html_table(page: str, table_id: str) -> list[list[str]]:
-    parser = _TableCells(table_id)
-    parser.feed(page)
-    return parser.rows
 
 
 def csv_rows(response) -> list[list[str]]:

@@ -4,7 +4,6 @@ import csv
 import datetime
 import io
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from django.core import mail
@@ -15,42 +14,10 @@ from culturegap.loyalty.models import SurveyCampaign, SurveyInvitation, company_
 from culturegap.loyalty.tests.conftest import LINK, answer
 from culturegap.loyalty.views import SEND_FROM_PAGE_LIMIT
 from culturegap.org.tests.factories import PersonFactory
+from culturegap.tests.html import html_table
 
 PERIOD = {"start": "2025-01-01", "end": "2025-12-31"}
 TABLES = ["nps_trend", "nps_by_team", "nps_by_service", "services_trend", "retention", "segments"]
-
-
-class _TableCells(HTMLParser):
-    """The text of every cell of the <table id=...>, row by row, header row first."""
-
-    def __init__(self, table_id):
-        super().__init__()
-        self.table_id, self.inside, self.rows, self.cell = table_id, False, [], None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table" and dict(attrs).get("id") == self.table_id:
-            self.inside = True
-        elif self.inside and tag == "tr":
-            self.rows.append([])
-        elif self.inside and tag in ("td", "th"):
-            self.cell = ""
-
-    def handle_endtag(self, tag):
-        if tag == "table":
-            self.inside = False
-        elif self.inside and tag in ("td", "th") and self.cell is not None:
-            self.rows[-1].append(self.cell.strip())
-            self.cell = None
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell += data
-
-
-def html_table(page: str, table_id: str) -> list[list[str]]:
-    parser = _TableCells(table_id)
-    parser.feed(page)
-    return parser.rows
 
 
 def csv_table(response) -> list[list[str]]:
