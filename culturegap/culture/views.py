@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from culturegap.access import ANY_ROLE, roles_required
+from culturegap.csvexport import safe_row
 from culturegap.culture import charts, selectors, services
 from culturegap.culture.forms import (
     AnswerForm,
@@ -221,22 +222,6 @@ def results(request):
     return render(request, "culture/results.html", context)
 
 
-def cell(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (team names come from people)."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 @roles_required(*RESULTS_ROLES)
 @require_GET
 def export(request):
@@ -257,8 +242,8 @@ def export(request):
     table = tables[key]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     writer = csv.writer(response)
-    writer.writerow([cell(header) for header in table.headers])
-    writer.writerows([[cell(value) for value in row] for row in table.rows])
+    writer.writerow(safe_row(table.headers))
+    writer.writerows(safe_row(row) for row in table.rows)
     response["Content-Disposition"] = (
         f'attachment; filename="culture-{key}-wave-{wave.pk}-{wave.opened_on}.csv"'
     )

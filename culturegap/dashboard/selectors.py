@@ -12,16 +12,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Avg,
-    Case,
     Count,
     FloatField,
-    IntegerField,
     Max,
     Min,
     Q,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import TruncMonth, TruncQuarter
 from django.http import Http404
@@ -223,12 +219,14 @@ def _retention_sql() -> str:
     else:
         days = "MAX(0, CAST(julianday(%s) - julianday(c.last_review) AS INTEGER))"
         one = "1.0"
+    # Averaged per person first and joined to the people after: the join then meets one row
+    # per person instead of one per card.
     return (
-        f"SELECT c.person_id, p.team_id, AVG(CASE WHEN c.stability IS NULL OR c.last_review IS "
-        f"NULL OR c.stability <= 0 THEN 0.0 ELSE POWER({one} + %s * {days} / c.stability, %s) "
-        "END) "
-        f"FROM {card} c JOIN {person} p ON p.id = c.person_id WHERE c.company_id = %s "
-        "{teams} GROUP BY c.person_id, p.team_id"
+        f"SELECT per_person.person_id, p.team_id, per_person.recall FROM (SELECT c.person_id, "
+        f"AVG(CASE WHEN c.stability IS NULL OR c.last_review IS NULL OR c.stability <= 0 "
+        f"THEN 0.0 ELSE POWER({one} + %s * {days} / c.stability, %s) END) AS recall "
+        f"FROM {card} c WHERE c.company_id = %s {{teams}} GROUP BY c.person_id) per_person "
+        f"JOIN {person} p ON p.id = per_person.person_id"
     )
 
 
@@ -243,7 +241,10 @@ def retention_by_person(
     if scope.team_ids is not None:
         if not scope.team_ids:
             return {}
-        teams = f"AND p.team_id IN ({', '.join(['%s'] * len(scope.team_ids))})"
+        teams = (
+            f"AND c.person_id IN (SELECT id FROM {Person._meta.db_table} "
+            f"WHERE team_id IN ({', '.join(['%s'] * len(scope.team_ids))}))"
+        )
         params += sorted(scope.team_ids)
     if connection.vendor != "postgresql":
         now = now.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(sep=" ")
@@ -251,6 +252,33 @@ def retention_by_person(
     with connection.cursor() as cursor:
         cursor.execute(sql.replace("{teams}", teams), params)
         return {person: (team, float(value)) for person, team, value in cursor.fetchall()}
+
+
+# Two figures cost most of the page's queries on a large company and move slowly: each
+# person's predicted recall (FSRS retrievability steps once a day per card) and the customers'
+# active services (changed by imports). Each scope keeps them this long; the page says when
+# they were computed.
+SLOW_FIGURES_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A figure and the moment it was computed."""
+
+    computed_at: datetime.datetime
+    value: object
+
+
+def kept(key: str, now: datetime.datetime, compute, *, cached: bool = True) -> Kept:
+    """The figure under ``key`` if computed less than SLOW_FIGURES_SECONDS ago, else computed
+    now (and kept). ``cached=False`` always computes."""
+    if not cached:
+        return Kept(now, compute())
+    found = cache.get(key)
+    if found is None:
+        found = Kept(now, compute())
+        cache.set(key, found, SLOW_FIGURES_SECONDS)
+    return found
 
 
 @dataclass
@@ -267,6 +295,7 @@ class TrainingSection:
     behaviour: float | None
     observations: int
     table: Table
+    retention_as_of: datetime.datetime
 
 
 def _mean(values):
@@ -274,7 +303,9 @@ def _mean(values):
     return sum(values) / len(values) if values else None
 
 
-def training_section(scope: Scope, now: datetime.datetime) -> TrainingSection:
+def training_section(
+    scope: Scope, now: datetime.datetime, *, cached: bool = True
+) -> TrainingSection:
     company = scope.company
     names = _team_names(company)
     enrollments = _in_scope(Enrollment.objects.filter(company=company), scope, "person__team_id")
@@ -316,7 +347,13 @@ def training_section(scope: Scope, now: datetime.datetime) -> TrainingSection:
         for person, kinds in latest.items()
     }
 
-    retention = retention_by_person(scope, now)
+    recall = kept(
+        _scope_key("recall", scope),
+        now,
+        lambda: retention_by_person(scope, now),
+        cached=cached,
+    )
+    retention = recall.value
     for person, (team, _) in retention.items():
         team_of[person] = team
 
@@ -425,6 +462,7 @@ def training_section(scope: Scope, now: datetime.datetime) -> TrainingSection:
         behaviour=_round(_mean(behaviour.values())),
         observations=sum(observations.values()),
         table=table,
+        retention_as_of=recall.computed_at,
     )
 
 
@@ -520,19 +558,27 @@ def nps_of_counts(counts: dict[int, int]) -> NpsSummary:
     )
 
 
-def _score_counts(queryset, group: str) -> dict:
-    counts: dict = defaultdict(dict)
-    for key, score, count in (
-        queryset.values_list(group, "score")
-        .annotate(n=Count("pk"))
-        .values_list(group, "score", "n")
+def _category_counts(queryset, *group: str) -> dict[tuple, dict[int, int]]:
+    """Answers counted per category by the database, one row per group (not per score): group
+    key → a score standing for each category (10 promoters, 8 passives, 0 detractors) with its
+    count, so ``nps_of_counts`` applies the NPS formula."""
+    counts = {}
+    for *key, answers, promoters, detractors in (
+        queryset.values_list(*group)
+        .annotate(
+            n=Count("pk"),
+            promoters=Count("pk", filter=Q(score__gte=9)),
+            detractors=Count("pk", filter=Q(score__lte=6)),
+        )
+        .values_list(*group, "n", "promoters", "detractors")
     ):
-        counts[key][score] = count
+        counts[tuple(key)] = {10: promoters, 8: answers - promoters - detractors, 0: detractors}
     return counts
 
 
-def _active_on(day: datetime.date) -> Q:
-    return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+def _add_counts(total: dict[int, int], counts: dict[int, int]) -> None:
+    for score, count in counts.items():
+        total[score] = total.get(score, 0) + count
 
 
 @dataclass
@@ -545,9 +591,12 @@ class LoyaltySection:
     retention: float | None
     trend_table: Table
     team_table: Table
+    customers_as_of: datetime.datetime
 
 
-def loyalty_section(scope: Scope) -> LoyaltySection:
+def loyalty_section(
+    scope: Scope, now: datetime.datetime, *, cached: bool = True
+) -> LoyaltySection:
     """NPS of the answers given in the period (by quarter, and by the team serving the customer
     when they answered); services per active customer today; retention = customers active on
     the period's first day still active today (``measures.retention``'s definition)."""
@@ -560,20 +609,30 @@ def loyalty_section(scope: Scope) -> LoyaltySection:
         scope,
         "team_id",
     )
-    quarters = _score_counts(
-        responses.annotate(quarter=TruncQuarter("answered_at", tzinfo=zone)), "quarter"
+    # One pass: answers per serving team and quarter, summed here into both tables.
+    quarters: dict[datetime.date, dict[int, int]] = defaultdict(dict)
+    by_team: dict[int | None, dict[int, int]] = defaultdict(dict)
+    total: dict[int, int] = {}
+    grouped = _category_counts(
+        responses.annotate(quarter=TruncQuarter("answered_at", tzinfo=zone)), "team_id", "quarter"
     )
-    trend = []
-    for quarter in sorted(quarters):
+    for (team, quarter), counts in grouped.items():
         day = quarter.date() if isinstance(quarter, datetime.datetime) else quarter
-        trend.append((f"{day.year} Q{(day.month - 1) // 3 + 1}", nps_of_counts(quarters[quarter])))
-    total: dict[int, int] = defaultdict(int)
-    for counts in quarters.values():
-        for score, count in counts.items():
-            total[score] += count
-    by_team = _score_counts(responses, "team_id")
+        _add_counts(quarters[day], counts)
+        _add_counts(by_team[team], counts)
+        _add_counts(total, counts)
+    trend = [
+        (f"{day.year} Q{(day.month - 1) // 3 + 1}", nps_of_counts(quarters[day]))
+        for day in sorted(quarters)
+    ]
 
-    served, at_start, still = customer_figures(scope)
+    customers = kept(
+        _scope_key("customers", scope, scope.start, scope.end),
+        now,
+        lambda: customer_figures(scope),
+        cached=cached,
+    )
+    served, at_start, still = customers.value
     all_services = sum(row["services"] for row in served.values())
     all_customers = sum(row["customers"] for row in served.values())
 
@@ -621,6 +680,7 @@ def loyalty_section(scope: Scope) -> LoyaltySection:
             ],
             rows=team_rows,
         ),
+        customers_as_of=customers.computed_at,
     )
 
 
@@ -657,10 +717,6 @@ def customer_figures(scope: Scope) -> tuple[dict, int, int]:
         if customers_now
     }
     return served, sum(int(row[3]) for row in rows), sum(int(row[4]) for row in rows)
-
-
-def _flag(condition: Q):
-    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
 # --- Impact --------------------------------------------------------------------------------------
@@ -770,23 +826,10 @@ def nps_panel(scope: Scope) -> pd.DataFrame:
     responses = SurveyResponse.objects.filter(
         company=scope.company, team_id__in=list(teams), answered_at__gte=since
     ).annotate(quarter=TruncQuarter("answered_at", tzinfo=zone))
-    # Counted per category in the database: one row per team and quarter, not per score.
-    grouped: dict[tuple[int, int], dict[int, int]] = {}
-    for team, quarter, answers, promoters, detractors in (
-        responses.values_list("team_id", "quarter")
-        .annotate(
-            n=Count("pk"),
-            promoters=Count("pk", filter=Q(score__gte=9)),
-            detractors=Count("pk", filter=Q(score__lte=6)),
-        )
-        .values_list("team_id", "quarter", "n", "promoters", "detractors")
-    ):
-        # A score standing for each category, so nps_of_counts applies the NPS formula.
-        grouped[(team, quarter_index(quarter))] = {
-            10: promoters,
-            8: answers - promoters - detractors,
-            0: detractors,
-        }
+    grouped = {
+        (team, quarter_index(quarter)): counts
+        for (team, quarter), counts in _category_counts(responses, "team_id", "quarter").items()
+    }
     starts = training_starts(scope)
     rows = []
     for (team, period), scores in grouped.items():
@@ -833,15 +876,19 @@ class ImpactSection:
 IMPACT_CACHE_SECONDS = 3600
 
 
+def _scope_key(name: str, scope: Scope, *parts) -> str:
+    teams = "all" if scope.team_ids is None else ",".join(map(str, sorted(scope.team_ids)))
+    stamp = scope.company.created_at.timestamp()
+    text = f"{scope.company.pk}:{stamp}:{teams}:{parts}"
+    return f"dashboard:{name}:" + hashlib.sha256(text.encode()).hexdigest()
+
+
 def _impact_key(scope: Scope) -> str:
     newest = [
         model.objects.filter(company=scope.company).aggregate(newest=Max("pk"))["newest"]
         for model in (Opportunity, SurveyResponse, Assignment, Enrollment, Person)
     ]
-    teams = "all" if scope.team_ids is None else ",".join(map(str, sorted(scope.team_ids)))
-    stamp = scope.company.created_at.timestamp()
-    text = f"{scope.company.pk}:{stamp}:{scope.end}:{teams}:{newest}"
-    return "dashboard:impact:" + hashlib.sha256(text.encode()).hexdigest()
+    return _scope_key("impact", scope, scope.end, newest)
 
 
 def cached_impact_section(scope: Scope) -> ImpactSection:
@@ -953,8 +1000,8 @@ def dashboard(scope: Scope, *, now: datetime.datetime, cached: bool = True) -> D
     return Dashboard(
         scope=scope,
         culture=culture_section(scope),
-        training=training_section(scope, now),
+        training=training_section(scope, now, cached=cached),
         opportunities=opportunity_section(scope),
-        loyalty=loyalty_section(scope),
+        loyalty=loyalty_section(scope, now, cached=cached),
         impact=cached_impact_section(scope) if cached else impact_section(scope),
     )

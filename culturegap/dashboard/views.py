@@ -49,6 +49,7 @@ def index(request):
         "scope": scope,
         "figures": figures,
         "tables": figures.tables,
+        "recomputed_minutes": selectors.SLOW_FIGURES_SECONDS // 60,
         "charts": True,
         "culture_chart": charts.culture_chart(figures.culture)
         if figures.culture.available and figures.culture.waves

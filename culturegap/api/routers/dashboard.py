@@ -130,7 +130,7 @@ def dashboard(request, query: Query[DashboardQuery]):
         raise field_errors({problem.field: problem.message}) from None
     training = selectors.training_section(scope, timezone.now())
     opportunities = selectors.opportunity_section(scope)
-    loyalty = selectors.loyalty_section(scope)
+    loyalty = selectors.loyalty_section(scope, timezone.now())
     culture = selectors.culture_section(scope)
     tables = [training.table, opportunities.table, loyalty.trend_table, loyalty.team_table]
     if culture.available and culture.table is not None:

@@ -7,7 +7,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from culturegap.dashboard import selectors
-from culturegap.org.tests.factories import TeamFactory
+from culturegap.org.tests.factories import (
+    CustomerFactory,
+    CustomerServiceFactory,
+    TeamFactory,
+)
+from culturegap.reinforcement.models import Card, CardState
 
 
 def _figures(viewer, **params):
@@ -157,3 +162,34 @@ def test_the_nps_panel_has_one_weighted_row_per_team_and_quarter(staff, hand_bui
         (hand_built["tax"].pk, quarter, -100.0, started, 1),
         (hand_built["service_team"].pk, quarter, 25.0, started, 4),
     ]
+
+
+def test_recall_and_customer_figures_are_kept_for_ten_minutes(staff, hand_built, company):
+    scope = selectors.scope_for(viewer=staff["executive"], params={})
+    first_moment = timezone.now()
+    first = selectors.dashboard(scope, now=first_moment)
+    assert first.training.retention == 45.0
+    # Cara reviews her unreviewed card, and a new customer starts buying.
+    Card.objects.filter(person__email=staff["crp"].email, last_review__isnull=True).update(
+        state=CardState.REVIEW,
+        stability=10.0,
+        last_review=first_moment - datetime.timedelta(days=10, hours=1),
+    )
+    CustomerServiceFactory(
+        customer=CustomerFactory(company=company, serving_team=hand_built["tax"]),
+        started_on=scope.start - datetime.timedelta(days=1),
+    )
+    later = first_moment + datetime.timedelta(minutes=5)
+    kept = selectors.dashboard(scope, now=later)
+    assert kept.training.retention == 45.0
+    assert kept.training.retention_as_of == first_moment
+    assert kept.loyalty.customers_as_of == first_moment
+    assert kept.loyalty.customers_at_start == first.loyalty.customers_at_start
+    fresh = selectors.dashboard(scope, now=later, cached=False)
+    assert fresh.training.retention == 90.0
+    assert fresh.training.retention_as_of == later
+    assert fresh.loyalty.customers_at_start == first.loyalty.customers_at_start + 1
+    assert fresh.loyalty.customers_kept == first.loyalty.customers_kept + 1
+    # Another scope (a team, another period) is computed on its own.
+    narrow = selectors.scope_for(viewer=staff["executive"], params={"period": "24m"})
+    assert selectors.dashboard(narrow, now=later).loyalty.customers_as_of == later

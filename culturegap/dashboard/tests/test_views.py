@@ -2,9 +2,11 @@
 
 import csv
 import io
+import zoneinfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from culturegap.tests.html import html_table
 
@@ -28,8 +30,11 @@ def executive(client, staff):
     return client
 
 
-def test_the_page_shows_every_section_with_charts(executive, hand_built):
+def test_the_page_shows_every_section_with_charts(executive, hand_built, company):
+    zone = zoneinfo.ZoneInfo(company.time_zone)
+    before = timezone.localtime(timezone=zone)
     response = executive.get(reverse("dashboard:index"))
+    after = timezone.localtime(timezone=zone)
     assert response.status_code == 200
     page = response.content.decode()
     for heading in ("Culture gap", "Training, retention and readiness", "Opportunities found"):
@@ -42,6 +47,12 @@ def test_the_page_shows_every_section_with_charts(executive, hand_built):
     # Two teams are too few to estimate an impact: the page says so rather than show a number.
     assert "No number shown" in page
     assert "at least 5 are needed" in page
+    # The figures kept for ten minutes say when they were computed, in the company's time.
+    assert page.count("as of ") == 2
+    assert any(
+        f"retention as of {moment:%H:%M} (recomputed every 10 minutes)" in page
+        for moment in (before, after)
+    )
 
 
 @pytest.mark.parametrize("table", TABLES)
