@@ -18,6 +18,10 @@ demo manager (one reporting line) through Django's test Client — median of ``-
 two warm-up renders — beside the time of the bare SQL statements the page ran (captured from
 one render and re-executed with a plain cursor, median of the same number of runs), and the
 ratio: what the Python around the queries (statistics, tables, charts, template) costs.
+
+Each page is timed twice: as people see it, with the figures the page keeps (recall and
+customer figures for ten minutes, the impact analysis until new data arrives), and with
+nothing kept (the cache cleared before every render, so every figure is computed afresh).
 """
 
 import argparse
@@ -252,8 +256,8 @@ def measure(args) -> None:
 
 
 def time_page(client, role, *, recompute: bool, runs: int) -> None:
-    """Median warm render against the median of its bare SELECTs. ``recompute``: the impact
-    analysis's cache is cleared before every render, so its queries and fits count too."""
+    """Median warm render against the median of its bare SELECTs. ``recompute``: the cache is
+    cleared before every render, so the kept figures' queries and the impact fits count too."""
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -287,7 +291,7 @@ def time_page(client, role, *, recompute: bool, runs: int) -> None:
                 cursor.fetchall()
             bare.append(time.perf_counter() - started)
     page, sql = statistics.median(renders), statistics.median(bare)
-    mode = "impact recomputed" if recompute else "impact cached   "
+    mode = "nothing kept " if recompute else "figures kept"
     print(
         f"{role.label:<10} {mode}: page median {page * 1000:.0f} ms "
         f"(min {min(renders) * 1000:.0f}, max {max(renders) * 1000:.0f}, {runs} warm renders); "
