@@ -594,9 +594,7 @@ class LoyaltySection:
     customers_as_of: datetime.datetime
 
 
-def loyalty_section(
-    scope: Scope, now: datetime.datetime, *, cached: bool = True
-) -> LoyaltySection:
+def loyalty_section(scope: Scope, now: datetime.datetime, *, cached: bool = True) -> LoyaltySection:
     """NPS of the answers given in the period (by quarter, and by the team serving the customer
     when they answered); services per active customer today; retention = customers active on
     the period's first day still active today (``measures.retention``'s definition)."""

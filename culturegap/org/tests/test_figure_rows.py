@@ -30,7 +30,7 @@ def _tag(rows) -> str:
 def test_cells_read_as_the_template_wrote_them():
     rows = [
         ["Client <Service> & co", 12, 45.0, None, -5.8, 0.125, 1e16, decimal.Decimal("3.50")],
-        ["=HYPERLINK(\"x\")", 0, -0.0, float("nan"), True, "text", 123456789, 2.5e-7],
+        ['=HYPERLINK("x")', 0, -0.0, float("nan"), True, "text", 123456789, 2.5e-7],
     ]
     assert _tag(rows) == _loop(rows)
     assert "&lt;Service&gt; &amp; co" in _tag(rows)
