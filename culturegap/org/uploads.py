@@ -37,18 +37,26 @@ class CsvUploadForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError(
-                f"“{upload.name}” is not a .csv file: save the sheet as “CSV UTF-8” first."
-            )
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                f"The file is {filesizeformat(upload.size)}; the limit is "
-                f"{filesizeformat(settings.UPLOAD_MAX_BYTES)}. Split it or use the "
-                "import command."
-            )
-        return upload
+        return checked_upload(
+            self.cleaned_data["file"],
+            extensions=(".csv",),
+            wrong_kind="is not a .csv file: save the sheet as “CSV UTF-8” first.",
+            too_big="Split it or use the import command.",
+        )
+
+
+def checked_upload(upload, *, extensions: tuple[str, ...], wrong_kind: str, too_big: str):
+    """The uploaded file if its name ends with one of ``extensions`` and it is within
+    UPLOAD_MAX_BYTES; else a ValidationError naming the file (``wrong_kind`` follows its name)
+    or its size (``too_big`` says what to do instead)."""
+    if not upload.name.lower().endswith(extensions):
+        raise forms.ValidationError(f"“{upload.name}” {wrong_kind}")
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise forms.ValidationError(
+            f"The file is {filesizeformat(upload.size)}; the limit is "
+            f"{filesizeformat(settings.UPLOAD_MAX_BYTES)}. {too_big}"
+        )
+    return upload
 
 
 def import_page(request, page: ImportPage, form: CsvUploadForm, *, template: str) -> HttpResponse:

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from culturegap.access import roles_required
 from culturegap.language.models import Playbook, PlaybookStatus
 from culturegap.org.models import Role
+from culturegap.org.uploads import checked_upload
 from culturegap.training.models import ContentPack, Curriculum
 from culturegap.training.packs import (
     FORMAT,
@@ -47,17 +47,12 @@ class PackUploadForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(PACK_EXTENSIONS):
-            raise forms.ValidationError(
-                f"“{upload.name}” is not a content pack: upload a .yaml, .yml or .json file."
-            )
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                f"The file is {filesizeformat(upload.size)}; the limit is "
-                f"{filesizeformat(settings.UPLOAD_MAX_BYTES)}. Use the import_pack command."
-            )
-        return upload
+        return checked_upload(
+            self.cleaned_data["file"],
+            extensions=PACK_EXTENSIONS,
+            wrong_kind="is not a content pack: upload a .yaml, .yml or .json file.",
+            too_big="Use the import_pack command.",
+        )
 
 
 class _ErrorRow:
