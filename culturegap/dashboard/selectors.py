@@ -869,8 +869,10 @@ class ImpactSection:
     events_table: Table
 
 
-# The impact analysis reads 24 months of history: it is kept this long, and recomputed at once
-# when a new opportunity, loyalty answer, assignment, enrollment or person is recorded.
+# The impact analysis reads 24 months of history (four fits): it is kept this long while no new
+# opportunity, loyalty answer, assignment, enrollment or person is recorded; when one is, it is
+# recomputed on the next view, but at most once per SLOW_FIGURES_SECONDS, so a company recording
+# needs all day does not pay for the fits at every view.
 IMPACT_CACHE_SECONDS = 3600
 
 
@@ -881,21 +883,26 @@ def _scope_key(name: str, scope: Scope, *parts) -> str:
     return f"dashboard:{name}:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def _impact_key(scope: Scope) -> str:
-    newest = [
+def _newest_ids(scope: Scope) -> list[int | None]:
+    return [
         model.objects.filter(company=scope.company).aggregate(newest=Max("pk"))["newest"]
         for model in (Opportunity, SurveyResponse, Assignment, Enrollment, Person)
     ]
-    return _scope_key("impact", scope, scope.end, newest)
 
 
-def cached_impact_section(scope: Scope) -> ImpactSection:
-    key = _impact_key(scope)
-    section = cache.get(key)
-    if section is None:
-        section = impact_section(scope)
-        cache.set(key, section, IMPACT_CACHE_SECONDS)
-    return section
+def cached_impact_section(scope: Scope, now: datetime.datetime) -> Kept:
+    """The impact section, kept (see IMPACT_CACHE_SECONDS), with the moment it was computed."""
+    key = _scope_key("impact", scope, scope.end)
+    newest = _newest_ids(scope)
+    found = cache.get(key)
+    if found is not None:
+        stamp, kept_section = found
+        fresh = now - kept_section.computed_at < datetime.timedelta(seconds=SLOW_FIGURES_SECONDS)
+        if stamp == newest or fresh:
+            return kept_section
+    kept_section = Kept(now, impact_section(scope))
+    cache.set(key, (newest, kept_section), IMPACT_CACHE_SECONDS)
+    return kept_section
 
 
 def impact_section(scope: Scope) -> ImpactSection:
@@ -979,6 +986,7 @@ class Dashboard:
     opportunities: OpportunitySection
     loyalty: LoyaltySection
     impact: ImpactSection
+    impact_as_of: datetime.datetime
 
     @property
     def tables(self) -> dict[str, Table]:
@@ -995,11 +1003,18 @@ class Dashboard:
 
 
 def dashboard(scope: Scope, *, now: datetime.datetime, cached: bool = True) -> Dashboard:
+    """Every section of the page. ``cached=False`` computes every figure afresh (and keeps
+    none)."""
+    if cached:
+        analysis = cached_impact_section(scope, now)
+    else:
+        analysis = Kept(now, impact_section(scope))
     return Dashboard(
         scope=scope,
         culture=culture_section(scope),
         training=training_section(scope, now, cached=cached),
         opportunities=opportunity_section(scope),
         loyalty=loyalty_section(scope, now, cached=cached),
-        impact=cached_impact_section(scope) if cached else impact_section(scope),
+        impact=analysis.value,
+        impact_as_of=analysis.computed_at,
     )

@@ -201,10 +201,14 @@ def test_partialling_out_gives_the_full_dummy_regression():
     assert estimate.std_error == pytest.approx(full.bse["trained"], rel=1e-9)
 
 
-def test_the_cached_analysis_is_recomputed_when_a_need_is_recorded(staff, rollout):
+def test_the_kept_analysis_is_recomputed_after_new_data_at_most_every_ten_minutes(staff, rollout):
     scope = selectors.scope_for(viewer=staff["executive"], params={})
-    first = selectors.cached_impact_section(scope)
-    assert selectors.cached_impact_section(scope).table.rows == first.table.rows
+    start = timezone.now()
+    first = selectors.cached_impact_section(scope, start)
+    assert first.computed_at == start
+    # Nothing new: kept, even an hour later.
+    later = start + datetime.timedelta(minutes=50)
+    assert selectors.cached_impact_section(scope, later).computed_at == start
     crew = Opportunity.objects.filter(found_by_team__name="Crew 0").order_by("created_at")[0]
     Opportunity.objects.create(
         company=crew.company,
@@ -216,5 +220,22 @@ def test_the_cached_analysis_is_recomputed_when_a_need_is_recorded(staff, rollou
         found_by_team=crew.found_by_team,
         created_at=crew.created_at,
     )
-    again = selectors.cached_impact_section(scope)
-    assert again.table.rows[0][1] != first.table.rows[0][1]
+    # A need recorded: recomputed at the next view, since the analysis is over ten minutes old.
+    again = selectors.cached_impact_section(scope, later)
+    assert again.computed_at == later
+    assert again.value.table.rows[0][1] != first.value.table.rows[0][1]
+    # Another need five minutes later: the analysis of five minutes ago is kept.
+    Opportunity.objects.create(
+        company=crew.company,
+        customer=crew.customer,
+        need="And another.",
+        channel="phone",
+        source=Source.CRP,
+        found_by=crew.found_by,
+        found_by_team=crew.found_by_team,
+        created_at=crew.created_at,
+    )
+    soon = later + datetime.timedelta(minutes=5)
+    assert selectors.cached_impact_section(scope, soon).computed_at == later
+    eleven = later + datetime.timedelta(minutes=11)
+    assert selectors.cached_impact_section(scope, eleven).computed_at == eleven
