@@ -1,6 +1,6 @@
 """The executive dashboard's figures (culturegap.dashboard.selectors): training, opportunities,
-loyalty and the culture gap over a period, for the whole company or one team. The impact
-analysis (a regression) stays on the page, where it is computed once per view."""
+loyalty and the culture gap over a period, for the whole company or one team; and the
+training's estimated impact, kept as on the page (see docs/impact.md)."""
 
 import datetime
 from decimal import Decimal
@@ -75,6 +75,12 @@ class DashboardOut(Schema):
     start: datetime.date
     end: datetime.date
     team_id: int | None
+    retention_as_of: datetime.datetime = Field(
+        description="When the people's predicted recall was computed (kept ten minutes)."
+    )
+    customers_as_of: datetime.datetime = Field(
+        description="When the customer figures were computed (kept ten minutes)."
+    )
     training: TrainingOut
     opportunities: OpportunitiesOut
     loyalty: LoyaltyOut
@@ -108,6 +114,14 @@ def _table(table) -> dict:
     }
 
 
+def _scope(request, *, period: str, team: int | None) -> selectors.Scope:
+    params = {"period": period, "team": "" if team is None else str(team)}
+    try:
+        return selectors.scope_for(viewer=person_of(request), params=params)
+    except selectors.BadFilter as problem:
+        raise field_errors({problem.field: problem.message}) from None
+
+
 def _fields(section, names) -> dict:
     return {name: getattr(section, name) for name in names}
 
@@ -123,11 +137,7 @@ def _fields(section, names) -> dict:
 )
 @allow(*DASHBOARD_ROLES)
 def dashboard(request, query: Query[DashboardQuery]):
-    params = {"period": query.period, "team": "" if query.team is None else str(query.team)}
-    try:
-        scope = selectors.scope_for(viewer=person_of(request), params=params)
-    except selectors.BadFilter as problem:
-        raise field_errors({problem.field: problem.message}) from None
+    scope = _scope(request, period=query.period, team=query.team)
     training = selectors.training_section(scope, timezone.now())
     opportunities = selectors.opportunity_section(scope)
     loyalty = selectors.loyalty_section(scope, timezone.now())
@@ -140,6 +150,8 @@ def dashboard(request, query: Query[DashboardQuery]):
         "start": scope.start,
         "end": scope.end,
         "team_id": scope.team.pk if scope.team else None,
+        "retention_as_of": training.retention_as_of,
+        "customers_as_of": loyalty.customers_as_of,
         "training": _fields(training, TrainingOut.model_fields),
         "opportunities": {
             **_fields(opportunities, ("found", "won", "lost", "win_rate")),
@@ -165,4 +177,93 @@ def dashboard(request, query: Query[DashboardQuery]):
         if culture.available
         else None,
         "tables": [_table(table) for table in tables],
+    }
+
+
+class EventOut(Schema):
+    periods_since_start: int = Field(description="Negative: before the team's start.")
+    effect: float
+    low: float
+    high: float
+    reference: bool = Field(description="The period the others are measured against (0).")
+
+
+class ImpactResultOut(Schema):
+    key: Literal["opportunities", "nps"]
+    outcome: str
+    unit: str
+    period: Literal["month", "quarter"]
+    effect: float | None = Field(description="Null when the data cannot give a number.")
+    low: float | None = Field(description="95 % interval, lower end.")
+    high: float | None = Field(description="95 % interval, upper end.")
+    std_error: float | None
+    teams: int
+    trained_teams: int
+    comparison_teams: int
+    observations: int = Field(description="Team-periods used.")
+    reason: str | None = Field(description="Why there is no number, when there is none.")
+    sentence: str = Field(description="What the estimate does and does not show, in words.")
+    events: list[EventOut]
+
+
+class ImpactOut(Schema):
+    team_id: int | None
+    computed_at: datetime.datetime = Field(
+        description="Kept an hour while no new data arrives; after new data recomputed at "
+        "most every ten minutes."
+    )
+    results: list[ImpactResultOut]
+    tables: list[TableOut]
+
+
+class ImpactQuery(Schema):
+    team: Id | None = Field(None, description="One team (a manager: one of their teams).")
+
+
+@router.get(
+    "/dashboard/impact",
+    response=responses({200: ImpactOut}),
+    summary="The training's estimated impact",
+    description=(
+        "Difference-in-differences on the staggered rollout over the last 24 months, for "
+        "opportunities found per CRP per month and for the NPS of the customers a team serves, "
+        "each with its 95 % interval and event study, as on the dashboard."
+    ),
+)
+@allow(*DASHBOARD_ROLES)
+def dashboard_impact(request, query: Query[ImpactQuery]):
+    scope = _scope(request, period=selectors.DEFAULT_PERIOD, team=query.team)
+    kept = selectors.cached_impact_section(scope, timezone.now())
+    section = kept.value
+    return {
+        "team_id": scope.team.pk if scope.team else None,
+        "computed_at": kept.computed_at,
+        "results": [
+            {
+                "key": result.key,
+                "outcome": result.outcome,
+                "unit": result.unit,
+                "period": result.period_name,
+                **_fields(
+                    result.estimate,
+                    (
+                        "effect",
+                        "low",
+                        "high",
+                        "std_error",
+                        "teams",
+                        "trained_teams",
+                        "comparison_teams",
+                        "observations",
+                        "reason",
+                    ),
+                ),
+                "sentence": result.sentence,
+                "events": [
+                    _fields(point, EventOut.model_fields) for point in result.estimate.events
+                ],
+            }
+            for result in section.results
+        ],
+        "tables": [_table(section.table), _table(section.events_table)],
     }

@@ -91,6 +91,7 @@ OPERATIONS: dict[str, ApiTarget] = {
     "GET /culture/waves": ApiTarget(),
     "GET /culture/waves/{wave_id}/teams": ApiTarget(path=lambda w: {"wave_id": w["api_wave"].pk}),
     "GET /dashboard": ApiTarget(),
+    "GET /dashboard/impact": ApiTarget(),
 }
 
 

@@ -239,3 +239,35 @@ def test_the_kept_analysis_is_recomputed_after_new_data_at_most_every_ten_minute
     assert selectors.cached_impact_section(scope, soon).computed_at == later
     eleven = later + datetime.timedelta(minutes=11)
     assert selectors.cached_impact_section(scope, eleven).computed_at == eleven
+
+
+def test_the_api_gives_the_impact_the_page_shows(client, staff, rollout):
+    from culturegap.api.services import create_token
+
+    secret = create_token(person=staff["executive"], name="BI").secret
+    response = client.get("/api/v1/dashboard/impact", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 200
+    body = response.json()
+    opportunities = next(result for result in body["results"] if result["key"] == "opportunities")
+    # The rollout plants exactly one more need per CRP per month: β = 1, as on the page.
+    assert opportunities["effect"] == pytest.approx(1.0)
+    assert opportunities["low"] <= 1.0 <= opportunities["high"]
+    assert opportunities["teams"] == 8 and opportunities["reason"] is None
+    assert "per CRP per month" in opportunities["sentence"]
+    assert any(point["reference"] for point in opportunities["events"])
+    scope = selectors.scope_for(viewer=staff["executive"], params={})
+    section = selectors.impact_section(scope)
+    assert [table["rows"] for table in body["tables"]] == [
+        section.table.rows,
+        section.events_table.rows,
+    ]
+    # A CRP's token may not read it; a malformed team is a 400 naming the field.
+    crp = create_token(person=staff["crp"], name="mine").secret
+    assert (
+        client.get("/api/v1/dashboard/impact", HTTP_AUTHORIZATION=f"Bearer {crp}").status_code
+        == 403
+    )
+    bad = client.get(
+        "/api/v1/dashboard/impact", {"team": "x"}, HTTP_AUTHORIZATION=f"Bearer {secret}"
+    )
+    assert bad.status_code in (400, 422) and "team" in bad.content.decode()
