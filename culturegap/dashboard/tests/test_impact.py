@@ -201,6 +201,19 @@ def test_partialling_out_gives_the_full_dummy_regression():
     assert estimate.std_error == pytest.approx(full.bse["trained"], rel=1e-9)
 
 
+def _another_need(like: Opportunity, need: str) -> Opportunity:
+    return Opportunity.objects.create(
+        company=like.company,
+        customer=like.customer,
+        need=need,
+        channel="phone",
+        source=Source.CRP,
+        found_by=like.found_by,
+        found_by_team=like.found_by_team,
+        created_at=like.created_at,
+    )
+
+
 def test_the_kept_analysis_is_recomputed_after_new_data_at_most_every_ten_minutes(staff, rollout):
     scope = selectors.scope_for(viewer=staff["executive"], params={})
     start = timezone.now()
@@ -210,31 +223,13 @@ def test_the_kept_analysis_is_recomputed_after_new_data_at_most_every_ten_minute
     later = start + datetime.timedelta(minutes=50)
     assert selectors.cached_impact_section(scope, later).computed_at == start
     crew = Opportunity.objects.filter(found_by_team__name="Crew 0").order_by("created_at")[0]
-    Opportunity.objects.create(
-        company=crew.company,
-        customer=crew.customer,
-        need="One more.",
-        channel="phone",
-        source=Source.CRP,
-        found_by=crew.found_by,
-        found_by_team=crew.found_by_team,
-        created_at=crew.created_at,
-    )
+    _another_need(crew, "One more.")
     # A need recorded: recomputed at the next view, since the analysis is over ten minutes old.
     again = selectors.cached_impact_section(scope, later)
     assert again.computed_at == later
     assert again.value.table.rows[0][1] != first.value.table.rows[0][1]
     # Another need five minutes later: the analysis of five minutes ago is kept.
-    Opportunity.objects.create(
-        company=crew.company,
-        customer=crew.customer,
-        need="And another.",
-        channel="phone",
-        source=Source.CRP,
-        found_by=crew.found_by,
-        found_by_team=crew.found_by_team,
-        created_at=crew.created_at,
-    )
+    _another_need(crew, "And another.")
     soon = later + datetime.timedelta(minutes=5)
     assert selectors.cached_impact_section(scope, soon).computed_at == later
     eleven = later + datetime.timedelta(minutes=11)
