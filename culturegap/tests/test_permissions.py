@@ -131,6 +131,9 @@ TARGETS: dict[str, Target] = {
     "training:post_assessment": Target(
         kwargs=lambda w: {"pk": w["curriculum"].pk}, expect=dict.fromkeys(Role.values, 302)
     ),
+    "training:retake_final_check": Target(
+        kwargs=lambda w: {"pk": w["curriculum"].pk}, expect=dict.fromkeys(Role.values, 302)
+    ),
     "training:results": Target(kwargs=lambda w: {"pk": w["curriculum"].pk}),
     "training:lesson": Target(kwargs=lambda w: {"pk": w["lesson"].pk}),
     "training:answer": Target(

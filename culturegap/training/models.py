@@ -239,7 +239,9 @@ class AssessmentKind(models.TextChoices):
 
 
 class Assessment(models.Model):
-    """A pre- or post-assessment sitting: questions drawn per skill from the learner's role."""
+    """A pre- or post-assessment sitting: questions drawn per skill from the learner's role.
+    After a failed final check the learner may retake it: this row then holds the latest
+    attempt, and each earlier one is kept as an ``AssessmentAttempt``."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="assessments")
@@ -248,6 +250,7 @@ class Assessment(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
     score = models.FloatField(null=True, blank=True, help_text="Percent correct, 0–100.")
+    attempt = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         constraints = [
@@ -256,6 +259,26 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.enrollment}"
+
+
+class AssessmentAttempt(models.Model):
+    """An earlier sitting of an assessment, kept when the learner retook it."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    completed_at = models.DateTimeField()
+    score = models.FloatField(null=True, blank=True, help_text="Percent correct, 0–100.")
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "number"], name="attempt_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Attempt {self.number} of {self.assessment}"
 
 
 class AssessmentItem(models.Model):

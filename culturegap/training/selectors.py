@@ -184,9 +184,12 @@ class Progress:
                 lesson=lesson,
             )
         if not self.post_done:
+            retake = self.post is not None and self.post.attempt > 1
             return Step(
                 "post",
-                "Take the final check",
+                f"Retake the final check (attempt {self.post.attempt})"
+                if retake
+                else "Take the final check",
                 reverse("training:post_assessment", args=[curriculum_id]),
             )
         if self.enrollment.certified_at is not None:
@@ -395,6 +398,17 @@ class SkillResult:
 class Results:
     progress: Progress
     skills: list[SkillResult]
+    earlier_attempts: list = field(default_factory=list)  # AssessmentAttempt, oldest first
+    retakes_left: int = 0
+
+    @property
+    def attempt(self) -> int:
+        """The number of the final check's current (or latest) attempt."""
+        return self.progress.post.attempt if self.progress.post is not None else 1
+
+    @property
+    def attempts_allowed(self) -> int:
+        return FINAL_CHECK_ATTEMPTS
 
     @property
     def pre_score(self) -> float | None:
@@ -424,8 +438,23 @@ def skill_scores(*, enrollment_ids) -> dict[int, dict[str, dict[str, float]]]:
     return scores
 
 
+# A learner who fails the final check may take it this many times in all.
+FINAL_CHECK_ATTEMPTS = 3
+
+
+def retakes_left(*, enrollment: Enrollment, post: Assessment | None) -> int:
+    """How many more times the learner may take the final check: none until it is done, none
+    once certified."""
+    if post is None or post.completed_at is None or enrollment.certified_at is not None:
+        return 0
+    if post.score is None:  # nothing was asked: there is nothing to retake
+        return 0
+    return max(0, FINAL_CHECK_ATTEMPTS - post.attempt)
+
+
 def assessment_results(*, enrollment: Enrollment) -> Results:
-    """Overall and per-skill scores of the pre and the post, side by side."""
+    """Overall and per-skill scores of the pre and the (latest) post, side by side, with the
+    earlier attempts at the post and how many retakes are left."""
     progress = enrollment_progress(enrollment=enrollment)
     scores = skill_scores(enrollment_ids=[enrollment.pk]).get(enrollment.pk, {})
     pre, post = scores.get(AssessmentKind.PRE, {}), scores.get(AssessmentKind.POST, {})
@@ -434,7 +463,13 @@ def assessment_results(*, enrollment: Enrollment) -> Results:
         SkillResult(skill, skill_label(skill, names), pre.get(skill), post.get(skill))
         for skill in sorted(set(pre) | set(post), key=skill_order(names))
     ]
-    return Results(progress=progress, skills=skills)
+    earlier = list(progress.post.attempts.all()) if progress.post is not None else []
+    return Results(
+        progress=progress,
+        skills=skills,
+        earlier_attempts=earlier,
+        retakes_left=retakes_left(enrollment=enrollment, post=progress.post),
+    )
 
 
 # --- Certificates --------------------------------------------------------------------------------

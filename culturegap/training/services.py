@@ -34,6 +34,7 @@ from culturegap.training.models import (
     Answer,
     AnswerContext,
     Assessment,
+    AssessmentAttempt,
     AssessmentItem,
     AssessmentKind,
     Assignment,
@@ -324,10 +325,28 @@ def answer_lesson_question(
 # --- Assessments ---------------------------------------------------------------------------------
 
 
-def _seed(enrollment: Enrollment) -> str:
+def _seed(enrollment: Enrollment, attempt: int = 1) -> str:
     # The certificate code is random and fixed per enrollment: a seed nobody can guess or
-    # change, so the draw is random across learners and stable for each.
-    return str(enrollment.certificate_code)
+    # change, so the draw is random across learners and stable for each; a retake draws anew.
+    code = str(enrollment.certificate_code)
+    return code if attempt == 1 else f"{code}:attempt-{attempt}"
+
+
+def _draw(enrollment: Enrollment, kind: str, pre_ids=None, attempt: int = 1) -> list[int]:
+    bank = selectors.skill_bank(
+        curriculum=enrollment.curriculum, audience=audience_for(enrollment.person)
+    )
+    return selectors.draw_assessment(
+        bank=bank, seed=_seed(enrollment, attempt), kind=kind, pre=pre_ids
+    )
+
+
+def _pre_ids(pre: Assessment) -> dict[str, list[int]]:
+    """The pre-assessment's question ids by skill: the post covers these skills with others."""
+    ids: dict[str, list[int]] = defaultdict(list)
+    for question_id, skill in pre.items.values_list("question_id", "question__skill"):
+        ids[skill].append(question_id)
+    return ids
 
 
 def open_assessment(
@@ -354,15 +373,8 @@ def open_assessment(
             raise NotAvailable("Take the starting check first.")
         if not progress.lessons_done:
             raise NotAvailable("The final check comes after the last lesson.")
-        pre_ids = defaultdict(list)
-        for question_id, skill in progress.pre.items.values_list("question_id", "question__skill"):
-            pre_ids[skill].append(question_id)
-    bank = selectors.skill_bank(
-        curriculum=enrollment.curriculum, audience=audience_for(enrollment.person)
-    )
-    question_ids = selectors.draw_assessment(
-        bank=bank, seed=_seed(enrollment), kind=kind, pre=pre_ids
-    )
+        pre_ids = _pre_ids(progress.pre)
+    question_ids = _draw(enrollment, kind, pre_ids)
     with transaction.atomic():
         locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         existing = Assessment.objects.filter(enrollment=locked, kind=kind).first()
@@ -436,16 +448,62 @@ def submit_assessment(
     return assessment
 
 
+def retake_final_check(
+    *, enrollment: Enrollment, at: datetime.datetime | None = None
+) -> Assessment:
+    """Starts another attempt at a failed final check: the attempt just done is kept as an
+    ``AssessmentAttempt`` and the final check gets freshly drawn questions (still none of the
+    starting check's), to take again. Raises ``NotAvailable`` when the final check is not done
+    yet, was passed, or was taken ``selectors.FINAL_CHECK_ATTEMPTS`` times."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        post = Assessment.objects.filter(enrollment=locked, kind=AssessmentKind.POST).first()
+        if locked.certified_at is not None:
+            raise NotAvailable("You passed the final check already.")
+        if post is None or post.completed_at is None:
+            raise NotAvailable("Finish the final check first.")
+        if not selectors.retakes_left(enrollment=locked, post=post):
+            raise NotAvailable(
+                f"The final check may be taken {selectors.FINAL_CHECK_ATTEMPTS} times; ask "
+                "your program admin about another try."
+            )
+        pre = Assessment.objects.get(enrollment=locked, kind=AssessmentKind.PRE)
+        question_ids = _draw(locked, AssessmentKind.POST, _pre_ids(pre), attempt=post.attempt + 1)
+        AssessmentAttempt.objects.create(
+            company_id=post.company_id,
+            assessment=post,
+            number=post.attempt,
+            started_at=post.started_at,
+            completed_at=post.completed_at,
+            score=post.score,
+        )
+        post.items.all().delete()  # the answers stay, as answers and as drill cards
+        AssessmentItem.objects.bulk_create(
+            AssessmentItem(assessment=post, question_id=question_id, order=order)
+            for order, question_id in enumerate(question_ids)
+        )
+        post.attempt += 1
+        post.started_at, post.completed_at, post.score = at, None, None
+        post.save(update_fields=["attempt", "started_at", "completed_at", "score"])
+    return post
+
+
 def _complete_if_done(*, enrollment: Enrollment, at: datetime.datetime) -> None:
     """Completes (and perhaps certifies) the enrollment once every lesson is completed and the
-    post-assessment is done."""
+    post-assessment is done; a completed enrollment is certified when a retaken final check
+    passes."""
     enrollment.refresh_from_db(fields=["completed_at", "certified_at"])
-    if enrollment.completed_at is not None:
-        return
     post = Assessment.objects.filter(
         enrollment=enrollment, kind=AssessmentKind.POST, completed_at__isnull=False
     ).first()
-    if post is None:
+    if post is None or enrollment.certified_at is not None:
+        return
+    if enrollment.completed_at is not None:
+        if passes(score=post.score, pass_mark=enrollment.curriculum.pass_mark):
+            enrollment.certified_at = at
+            webhooks.certificate_after_commit(enrollment=enrollment)
+            enrollment.save(update_fields=["certified_at"])
         return
     lessons = Lesson.objects.filter(module__curriculum_id=enrollment.curriculum_id)
     done = LessonProgress.objects.filter(

@@ -13,6 +13,11 @@ urlpatterns: list = [
     path("curricula/<int:pk>/", views.curriculum_detail, name="curriculum"),
     path("curricula/<int:pk>/starting-check/", views.pre_assessment, name="pre_assessment"),
     path("curricula/<int:pk>/final-check/", views.post_assessment, name="post_assessment"),
+    path(
+        "curricula/<int:pk>/final-check/retake/",
+        views.retake_final_check,
+        name="retake_final_check",
+    ),
     path("curricula/<int:pk>/results/", views.results, name="results"),
     path("lessons/<int:pk>/", views.lesson, name="lesson"),
     path("lessons/<int:pk>/answer/", views.answer, name="answer"),

@@ -271,6 +271,22 @@ def post_assessment(request, pk: int):
 
 
 @roles_required(*ANY_ROLE)
+@require_http_methods(["GET", "POST"])
+def retake_final_check(request, pk: int):
+    """Another attempt at a failed final check (``services.retake_final_check``). Retaking is a
+    POST; a GET goes back to the results."""
+    enrollment = _enrollment(request, pk)
+    if request.method == "GET":
+        return redirect("training:results", pk)
+    try:
+        services.retake_final_check(enrollment=enrollment)
+    except services.NotAvailable as reason:
+        messages.info(request, str(reason))
+        return redirect("training:results", pk)
+    return redirect("training:post_assessment", pk)
+
+
+@roles_required(*ANY_ROLE)
 @require_GET
 def results(request, pk: int):
     found = selectors.assessment_results(enrollment=_enrollment(request, pk))

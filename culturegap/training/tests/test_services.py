@@ -438,3 +438,92 @@ def test_a_lesson_without_a_question_for_the_learner_is_done_once_opened(company
     take_assessment(enrollment, AssessmentKind.PRE)
     lesson = Lesson.objects.filter(module__curriculum=curriculum).first()
     assert services.open_lesson(enrollment=enrollment, lesson=lesson).completed_at is not None
+
+
+# --- Retaking a failed final check ---------------------------------------------------------------
+
+
+@pytest.fixture
+def failed(company, staff):
+    """A CRP who did the lessons and scored 50 on a final check whose pass mark is 80
+    (8 lessons: 4 questions per skill and audience, 2 in the pre, 2 left for each post)."""
+    curriculum = curriculum_with_lessons(
+        company=company, modules=2, lessons_per_module=4, pass_mark=80
+    )
+    enrollment = enroll(curriculum, staff["crp"])
+    take_assessment(enrollment, AssessmentKind.PRE)
+    do_all_lessons(enrollment)
+    post = take_assessment(enrollment, AssessmentKind.POST, right=2)  # 2 of 4 → 50
+    assert post.score == 50
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+def test_a_failed_final_check_can_be_retaken_and_certifies_when_passed(failed, monkeypatch):
+    certificates = []
+    monkeypatch.setattr(
+        services.webhooks,
+        "certificate_after_commit",
+        lambda *, enrollment: certificates.append(enrollment.pk),
+    )
+    completed_at = failed.completed_at
+    pre_questions = set(
+        Assessment.objects.get(enrollment=failed, kind=AssessmentKind.PRE).items.values_list(
+            "question_id", flat=True
+        )
+    )
+    answers_before = Answer.objects.filter(context=AnswerContext.POST).count()
+
+    post = services.retake_final_check(enrollment=failed)
+
+    assert post.attempt == 2 and post.completed_at is None and post.score is None
+    assert [(a.number, a.score) for a in post.attempts.all()] == [(1, 50.0)]
+    retake_questions = set(post.items.values_list("question_id", flat=True))
+    assert len(retake_questions) == 4 and not retake_questions & pre_questions
+    progress = selectors.enrollment_progress(enrollment=failed)
+    assert progress.next_step.kind == "post"
+    assert progress.next_step.label == "Retake the final check (attempt 2)"
+    # The first attempt's answers stay (they are the learner's history and drill cards).
+    assert Answer.objects.filter(context=AnswerContext.POST).count() == answers_before
+
+    again = take_assessment(failed, AssessmentKind.POST)
+    failed.refresh_from_db()
+    assert again.score == 100 and again.attempt == 2
+    assert failed.certified_at == again.completed_at
+    assert failed.completed_at == completed_at  # completed when first done
+    assert certificates == [failed.pk]
+    results = selectors.assessment_results(enrollment=failed)
+    assert results.post_score == 100 and results.retakes_left == 0
+    assert [a.score for a in results.earlier_attempts] == [50.0]
+    with pytest.raises(services.NotAvailable, match="passed"):
+        services.retake_final_check(enrollment=failed)
+
+
+def test_the_final_check_may_be_taken_three_times(failed):
+    assert selectors.assessment_results(enrollment=failed).retakes_left == 2
+    for attempt in (2, 3):
+        services.retake_final_check(enrollment=failed)
+        take_assessment(failed, AssessmentKind.POST, right=0)
+        results = selectors.assessment_results(enrollment=failed)
+        assert results.attempt == attempt
+        assert results.retakes_left == selectors.FINAL_CHECK_ATTEMPTS - attempt
+    with pytest.raises(services.NotAvailable, match="3 times"):
+        services.retake_final_check(enrollment=failed)
+    post = Assessment.objects.get(enrollment=failed, kind=AssessmentKind.POST)
+    assert [(a.number, a.score) for a in post.attempts.all()] == [(1, 50.0), (2, 0.0)]
+    assert post.attempt == 3 and post.score == 0
+    failed.refresh_from_db()
+    assert failed.certified_at is None
+
+
+def test_no_retake_before_the_final_check_is_done(company, staff):
+    curriculum = curriculum_with_lessons(company=company, pass_mark=80)
+    enrollment = enroll(curriculum, staff["crp"])
+    with pytest.raises(services.NotAvailable, match="Finish the final check"):
+        services.retake_final_check(enrollment=enrollment)
+    take_assessment(enrollment, AssessmentKind.PRE)
+    do_all_lessons(enrollment)
+    services.open_assessment(enrollment=enrollment, kind=AssessmentKind.POST)
+    with pytest.raises(services.NotAvailable, match="Finish the final check"):
+        services.retake_final_check(enrollment=enrollment)
+    assert not Assessment.objects.filter(attempt__gt=1).exists()

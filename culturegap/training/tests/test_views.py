@@ -412,19 +412,23 @@ def test_the_final_check_waits_for_the_lessons(learner, curriculum):
     assert not Assessment.objects.filter(kind=AssessmentKind.POST).exists()
 
 
+def _submit_final_check(client, enrollment, *, right: bool):
+    url = reverse("training:post_assessment", args=[enrollment.curriculum_id])
+    assert client.get(url).status_code == 200
+    post = Assessment.objects.get(enrollment=enrollment, kind=AssessmentKind.POST)
+    data = {"request_id": str(uuid.uuid4())}
+    for item in post.items.select_related("question"):
+        data[f"item-{item.pk}"] = item.question.options.filter(is_correct=right)[0].pk
+    return client.post(url, data)
+
+
 def complete_everything(client, enrollment, *, post_right=True):
     """All lessons answered through the pages, then the final check."""
     for question in Question.objects.filter(
         lesson__module__curriculum=enrollment.curriculum, audience=Audience.SERVICE
     ):
         post_answer(client, question.lesson, question, question.options.get(is_correct=True))
-    url = reverse("training:post_assessment", args=[enrollment.curriculum_id])
-    assert client.get(url).status_code == 200
-    post = Assessment.objects.get(enrollment=enrollment, kind=AssessmentKind.POST)
-    data = {"request_id": str(uuid.uuid4())}
-    for item in post.items.select_related("question"):
-        data[f"item-{item.pk}"] = item.question.options.filter(is_correct=post_right)[0].pk
-    return client.post(url, data)
+    return _submit_final_check(client, enrollment, right=post_right)
 
 
 def test_last_lesson_then_final_check_then_results_and_certificate(learner, enrolled):
@@ -454,6 +458,52 @@ def test_results_show_each_skill_before_and_after(learner, enrolled):
     # Starting check all right, final check all wrong: each skill 100% → 0%, change -100.
     assert body.count("-100") == 2 and "Open your certificate" not in body
     assert "75% right on the final check earns the certificate" in body
+
+
+def test_a_failed_final_check_is_retaken_from_the_results_page(learner, enrolled):
+    complete_everything(learner, enrolled, post_right=False)
+    results_url = reverse("training:results", args=[enrolled.curriculum_id])
+    retake_url = reverse("training:retake_final_check", args=[enrolled.curriculum_id])
+    body = learner.get(results_url).content.decode()
+    assert f'action="{retake_url}"' in body and "Attempt 2 of 3" in body
+    assert learner.get(retake_url).url == results_url  # retaking is a POST
+    response = learner.post(retake_url)
+    assert response.status_code == 302
+    assert response.url == reverse("training:post_assessment", args=[enrolled.curriculum_id])
+    # Until it is taken, the results page and the curriculum lead back to the retake.
+    assert "Your retake of the final check is open" in learner.get(results_url).content.decode()
+    curriculum_page = learner.get(reverse("training:curriculum", args=[enrolled.curriculum_id]))
+    assert "Retake the final check (attempt 2)" in curriculum_page.content.decode()
+    response = _submit_final_check(learner, enrolled, right=True)
+    assert response.status_code == 302 and response.url == results_url
+    body = learner.get(results_url).content.decode()
+    assert "Open your certificate" in body and "Retake the final check" not in body
+    assert "Earlier attempts at the final check" in body and "Attempt 1," in body
+    enrolled.refresh_from_db()
+    assert enrolled.certified_at is not None
+    # Passed: another retake is refused with a message, nothing changes.
+    response = learner.post(retake_url, follow=True)
+    assert "You passed the final check already." in response.content.decode()
+    assert Assessment.objects.get(enrollment=enrolled, kind=AssessmentKind.POST).attempt == 2
+
+
+def test_the_last_allowed_attempt_offers_no_retake(learner, enrolled):
+    complete_everything(learner, enrolled, post_right=False)
+    retake_url = reverse("training:retake_final_check", args=[enrolled.curriculum_id])
+    for _ in range(2):
+        assert learner.post(retake_url).status_code == 302
+        _submit_final_check(learner, enrolled, right=False)
+    body = learner.get(reverse("training:results", args=[enrolled.curriculum_id])).content
+    assert b"Retake the final check" not in body
+    assert "taken the final check 3 times, the most allowed" in body.decode()
+    response = learner.post(retake_url, follow=True)
+    assert "may be taken 3 times" in response.content.decode()
+
+
+def test_nobody_retakes_a_check_of_a_curriculum_they_are_not_enrolled_in(client, staff, curriculum):
+    client.force_login(staff["sales"])
+    url = reverse("training:retake_final_check", args=[curriculum.pk])
+    assert client.post(url).status_code == 404
 
 
 def test_skill_names_come_from_the_playbook(learner, enrolled, company):
