@@ -27,14 +27,20 @@ import uuid
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from culturegap.integrations import webhooks
 from culturegap.integrations.exports import utc_iso
 from culturegap.integrations.models import LrsEndpoint
 from culturegap.org.models import Company
-from culturegap.training.models import Answer, Assessment, AssessmentKind, LessonProgress
+from culturegap.training.models import (
+    Answer,
+    Assessment,
+    AssessmentAttempt,
+    AssessmentKind,
+    LessonProgress,
+)
 from culturegap.training.services import passes
 
 logger = logging.getLogger(__name__)
@@ -71,7 +77,7 @@ def extension_iri(name: str) -> str:
     return f"{_base()}/extensions/{name}"
 
 
-def statement_id(company_slug: str, kind: str, pk: int) -> str:
+def statement_id(company_slug: str, kind: str, pk: int | str) -> str:
     return str(uuid.uuid5(STATEMENT_NAMESPACE, f"{company_slug}:{kind}:{pk}"))
 
 
@@ -263,7 +269,25 @@ def answer_statements(*, company: Company, since=None, until=None) -> Iterator[d
         }
 
 
+def _attempt_key(assessment_id: int, number: int) -> str:
+    """The statement key of an assessment's attempt: the first keeps the assessment's own id,
+    so a statement sent before a retake keeps its id (an LRS refuses a changed statement under
+    an id it has)."""
+    return str(assessment_id) if number == 1 else f"{assessment_id}-{number}"
+
+
+ASSESSMENT_FIELDS = (
+    "enrollment__person__email",
+    "enrollment__person__name",
+    "enrollment__curriculum__key",
+    "enrollment__curriculum__title",
+    "enrollment__curriculum__pass_mark",
+)
+
+
 def assessment_statements(*, company: Company, since=None, until=None) -> Iterator[dict]:
+    """One statement per completed sitting: each assessment's latest attempt, and the earlier
+    attempts at a retaken final check."""
     rows = _window(
         Assessment.objects.filter(company=company, completed_at__isnull=False),
         "completed_at",
@@ -278,50 +302,71 @@ def assessment_statements(*, company: Company, since=None, until=None) -> Iterat
         .values(
             "pk",
             "kind",
+            "attempt",
             "score",
             "started_at",
             "completed_at",
             "item_count",
             "right_count",
-            "enrollment__person__email",
-            "enrollment__person__name",
-            "enrollment__curriculum__key",
-            "enrollment__curriculum__title",
-            "enrollment__curriculum__pass_mark",
+            *ASSESSMENT_FIELDS,
         )
         .iterator(chunk_size=CHUNK_SIZE)
     ):
-        curriculum = row["enrollment__curriculum__key"]
-        title = row["enrollment__curriculum__title"]
-        is_post = row["kind"] == AssessmentKind.POST
-        result: dict = {"completion": True}
-        if row["score"] is not None:
-            result["score"] = {"scaled": round(row["score"] / 100, 4)}
-            if row["item_count"]:
-                result["score"].update(raw=row["right_count"], min=0, max=row["item_count"])
-        if is_post:
-            success = passes(score=row["score"], pass_mark=row["enrollment__curriculum__pass_mark"])
-            result["success"] = success
-            verb = "passed" if success else "failed"
-        else:
-            verb = "completed"
-        duration = iso_duration(_seconds(row["started_at"], row["completed_at"]))
-        if duration:
-            result["duration"] = duration
-        label = AssessmentKind(row["kind"]).label
-        yield {
-            "id": statement_id(company.slug, "assessment", row["pk"]),
-            "actor": _actor(row["enrollment__person__email"], row["enrollment__person__name"]),
-            "verb": _verb(verb),
-            "object": _activity(
-                activity_iri(company.slug, curriculum, "assessments", row["kind"]),
-                "assessment",
-                f"{label}: {title}",
-            ),
-            "result": result,
-            "context": _context(company.slug, curriculum, title),
-            "timestamp": utc_iso(row["completed_at"]),
-        }
+        yield _assessment_statement(company, row, _attempt_key(row["pk"], row["attempt"]))
+    earlier = _window(
+        AssessmentAttempt.objects.filter(company=company), "completed_at", since, until
+    )
+    for row in (
+        earlier.order_by("completed_at", "pk")
+        .values(
+            "assessment_id",
+            "number",
+            "score",
+            "started_at",
+            "completed_at",
+            *(f"assessment__{name}" for name in ASSESSMENT_FIELDS),
+            kind=F("assessment__kind"),
+            item_count=F("questions"),
+            right_count=F("right"),
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    ):
+        row.update({name: row.pop(f"assessment__{name}") for name in ASSESSMENT_FIELDS})
+        yield _assessment_statement(company, row, _attempt_key(row["assessment_id"], row["number"]))
+
+
+def _assessment_statement(company: Company, row: dict, key: str) -> dict:
+    curriculum = row["enrollment__curriculum__key"]
+    title = row["enrollment__curriculum__title"]
+    is_post = row["kind"] == AssessmentKind.POST
+    result: dict = {"completion": True}
+    if row["score"] is not None:
+        result["score"] = {"scaled": round(row["score"] / 100, 4)}
+        if row["item_count"]:
+            result["score"].update(raw=row["right_count"], min=0, max=row["item_count"])
+    if is_post:
+        success = passes(score=row["score"], pass_mark=row["enrollment__curriculum__pass_mark"])
+        result["success"] = success
+        verb = "passed" if success else "failed"
+    else:
+        verb = "completed"
+    duration = iso_duration(_seconds(row["started_at"], row["completed_at"]))
+    if duration:
+        result["duration"] = duration
+    label = AssessmentKind(row["kind"]).label
+    return {
+        "id": statement_id(company.slug, "assessment", key),
+        "actor": _actor(row["enrollment__person__email"], row["enrollment__person__name"]),
+        "verb": _verb(verb),
+        "object": _activity(
+            activity_iri(company.slug, curriculum, "assessments", row["kind"]),
+            "assessment",
+            f"{label}: {title}",
+        ),
+        "result": result,
+        "context": _context(company.slug, curriculum, title),
+        "timestamp": utc_iso(row["completed_at"]),
+    }
 
 
 def statements(

@@ -270,6 +270,8 @@ class AssessmentAttempt(models.Model):
     started_at = models.DateTimeField()
     completed_at = models.DateTimeField()
     score = models.FloatField(null=True, blank=True, help_text="Percent correct, 0–100.")
+    questions = models.PositiveSmallIntegerField(default=0)
+    right = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["number"]

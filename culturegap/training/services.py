@@ -477,6 +477,8 @@ def retake_final_check(
             started_at=post.started_at,
             completed_at=post.completed_at,
             score=post.score,
+            questions=post.items.count(),
+            right=post.items.filter(answer__is_correct=True).count(),
         )
         post.items.all().delete()  # the answers stay, as answers and as drill cards
         AssessmentItem.objects.bulk_create(

@@ -227,6 +227,41 @@ def test_a_post_assessment_below_the_pass_mark_is_failed(company, staff):
     assert all(s["result"]["success"] is False for s in answers)
 
 
+def test_a_retaken_final_check_keeps_the_first_statement_and_adds_one_per_attempt(company, staff):
+    import uuid
+
+    from culturegap.training import services
+    from culturegap.training.models import AssessmentKind
+
+    curriculum = curriculum_with_lessons(company=company)
+    enrollment = Enrollment.objects.create(
+        company=company,
+        person=staff["crp"],
+        curriculum=curriculum,
+        starts_on=datetime.date(2025, 1, 6),
+        due_on=datetime.date(2025, 3, 31),
+    )
+    take_curriculum(enrollment, right=False)
+    [first] = [s for s in _all(company) if s["verb"]["display"]["en-US"] == "failed"]
+    post = services.retake_final_check(enrollment=enrollment)
+    choices = {
+        item.pk: item.question.options.get(is_correct=True)
+        for item in post.items.select_related("question")
+    }
+    services.submit_assessment(assessment=post, choices=choices, request_id=uuid.uuid4())
+    after = _all(company)
+    for statement in after:
+        jsonschema.validate(statement, STATEMENT_SCHEMA)
+    posts = [s for s in after if s["object"]["id"].endswith("/assessments/post")]
+    # The first attempt's statement is unchanged, so an LRS that has it accepts it again.
+    assert first in posts
+    [passed] = [s for s in posts if s["verb"]["display"]["en-US"] == "passed"]
+    assert passed["id"] != first["id"] and passed["result"]["score"]["scaled"] == 1.0
+    assert passed["result"]["score"]["raw"] == post.items.count()
+    assert len(posts) == 2
+    assert Assessment.objects.get(enrollment=enrollment, kind=AssessmentKind.POST).attempt == 2
+
+
 def test_statement_ids_are_the_same_every_time(company, learner):
     first = [statement["id"] for statement in _all(company)]
     assert first == [statement["id"] for statement in _all(company)]
