@@ -231,7 +231,8 @@ TABLES: dict[str, ExportTable] = {
         ExportTable(
             slug="assessments",
             title="Assessments",
-            about="Pre- and post-assessment sittings and their scores (percent right).",
+            about="Pre- and post-assessment sittings and their scores (percent right); a "
+            "retaken final check shows its latest attempt and the attempt's number.",
             columns=(
                 ("id", "pk"),
                 ("enrollment_id", "enrollment_id"),
@@ -241,6 +242,7 @@ TABLES: dict[str, ExportTable] = {
                 ("started_at", "started_at"),
                 ("completed_at", "completed_at"),
                 ("score", "score"),
+                ("attempt", "attempt"),
             ),
             rows=lambda company: Assessment.objects.filter(company=company),
             date_field="started_at",
