@@ -8,596 +8,254 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("org", "0002_contacts_serving_team_stale_limit"),
+        ('org', '0002_contacts_serving_team_stale_limit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Option",
+            name='Option',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("text", models.TextField()),
-                ("is_correct", models.BooleanField(default=False)),
-                ("feedback", models.TextField(help_text="Why this option is right or wrong.")),
-                ("order", models.PositiveIntegerField(default=0)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('text', models.TextField()),
+                ('is_correct', models.BooleanField(default=False)),
+                ('feedback', models.TextField(help_text='Why this option is right or wrong.')),
+                ('order', models.PositiveIntegerField(default=0)),
             ],
             options={
-                "ordering": ["order", "pk"],
+                'ordering': ['order', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Answer",
+            name='Answer',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("is_correct", models.BooleanField()),
-                (
-                    "context",
-                    models.CharField(
-                        choices=[
-                            ("lesson", "Lesson"),
-                            ("pre", "Pre-assessment"),
-                            ("post", "Post-assessment"),
-                            ("drill", "Drill"),
-                        ],
-                        max_length=10,
-                    ),
-                ),
-                (
-                    "confident",
-                    models.BooleanField(blank=True, help_text="The learner was sure.", null=True),
-                ),
-                ("response_ms", models.PositiveIntegerField(blank=True, null=True)),
-                ("answered_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("request_id", models.UUIDField(default=uuid.uuid4, unique=True)),
-                (
-                    "company",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="org.company",
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="answers",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "option",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="training.option",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('is_correct', models.BooleanField()),
+                ('context', models.CharField(choices=[('lesson', 'Lesson'), ('pre', 'Pre-assessment'), ('post', 'Post-assessment'), ('drill', 'Drill')], max_length=10)),
+                ('confident', models.BooleanField(blank=True, help_text='The learner was sure.', null=True)),
+                ('response_ms', models.PositiveIntegerField(blank=True, null=True)),
+                ('answered_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('request_id', models.UUIDField(default=uuid.uuid4, unique=True)),
+                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.company')),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to=settings.AUTH_USER_MODEL)),
+                ('option', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='training.option')),
             ],
             options={
-                "ordering": ["-answered_at"],
+                'ordering': ['-answered_at'],
             },
         ),
         migrations.CreateModel(
-            name="Curriculum",
+            name='Curriculum',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.SlugField(max_length=80)),
-                ("title", models.CharField(max_length=200)),
-                ("description", models.TextField(blank=True)),
-                (
-                    "pass_mark",
-                    models.PositiveSmallIntegerField(
-                        default=80,
-                        help_text="Percent on the post-assessment needed for the certificate.",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "company",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="curricula",
-                        to="org.company",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.SlugField(max_length=80)),
+                ('title', models.CharField(max_length=200)),
+                ('description', models.TextField(blank=True)),
+                ('pass_mark', models.PositiveSmallIntegerField(default=80, help_text='Percent on the post-assessment needed for the certificate.')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='curricula', to='org.company')),
             ],
             options={
-                "verbose_name_plural": "curricula",
-                "ordering": ["title"],
+                'verbose_name_plural': 'curricula',
+                'ordering': ['title'],
             },
         ),
         migrations.CreateModel(
-            name="Assignment",
+            name='Assignment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("wave", models.PositiveSmallIntegerField(default=1)),
-                ("starts_on", models.DateField()),
-                ("due_on", models.DateField()),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "company",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="org.company",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "team",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        to="org.team",
-                    ),
-                ),
-                (
-                    "curriculum",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="assignments",
-                        to="training.curriculum",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('wave', models.PositiveSmallIntegerField(default=1)),
+                ('starts_on', models.DateField()),
+                ('due_on', models.DateField()),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.company')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='org.team')),
+                ('curriculum', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='training.curriculum')),
             ],
             options={
-                "ordering": ["wave", "starts_on", "pk"],
+                'ordering': ['wave', 'starts_on', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Enrollment",
+            name='Enrollment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("wave", models.PositiveSmallIntegerField(default=1)),
-                ("enrolled_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("starts_on", models.DateField()),
-                ("due_on", models.DateField()),
-                ("started_at", models.DateTimeField(blank=True, null=True)),
-                ("completed_at", models.DateTimeField(blank=True, null=True)),
-                ("certified_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "certificate_code",
-                    models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
-                ),
-                (
-                    "assignment",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="enrollments",
-                        to="training.assignment",
-                    ),
-                ),
-                (
-                    "company",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="org.company",
-                    ),
-                ),
-                (
-                    "curriculum",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="enrollments",
-                        to="training.curriculum",
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="enrollments",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('wave', models.PositiveSmallIntegerField(default=1)),
+                ('enrolled_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('starts_on', models.DateField()),
+                ('due_on', models.DateField()),
+                ('started_at', models.DateTimeField(blank=True, null=True)),
+                ('completed_at', models.DateTimeField(blank=True, null=True)),
+                ('certified_at', models.DateTimeField(blank=True, null=True)),
+                ('certificate_code', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ('assignment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='enrollments', to='training.assignment')),
+                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.company')),
+                ('curriculum', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrollments', to='training.curriculum')),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrollments', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["-enrolled_at"],
+                'ordering': ['-enrolled_at'],
             },
         ),
         migrations.CreateModel(
-            name="Assessment",
+            name='Assessment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("pre", "Pre-assessment"), ("post", "Post-assessment")],
-                        max_length=4,
-                    ),
-                ),
-                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("completed_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "score",
-                    models.FloatField(blank=True, help_text="Percent correct, 0–100.", null=True),
-                ),
-                (
-                    "company",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="org.company",
-                    ),
-                ),
-                (
-                    "enrollment",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="assessments",
-                        to="training.enrollment",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('pre', 'Pre-assessment'), ('post', 'Post-assessment')], max_length=4)),
+                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('completed_at', models.DateTimeField(blank=True, null=True)),
+                ('score', models.FloatField(blank=True, help_text='Percent correct, 0–100.', null=True)),
+                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.company')),
+                ('enrollment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='training.enrollment')),
             ],
         ),
         migrations.CreateModel(
-            name="Lesson",
+            name='Lesson',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.SlugField(max_length=80)),
-                ("title", models.CharField(max_length=200)),
-                (
-                    "objective",
-                    models.CharField(
-                        help_text="The one thing this lesson teaches.", max_length=300
-                    ),
-                ),
-                (
-                    "minutes",
-                    models.PositiveSmallIntegerField(
-                        default=3, help_text="Estimated time to take it."
-                    ),
-                ),
-                ("body", models.TextField(help_text="Markdown; HTML is removed when shown.")),
-                ("order", models.PositiveIntegerField(default=0)),
-                (
-                    "company",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="org.company",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.SlugField(max_length=80)),
+                ('title', models.CharField(max_length=200)),
+                ('objective', models.CharField(help_text='The one thing this lesson teaches.', max_length=300)),
+                ('minutes', models.PositiveSmallIntegerField(default=3, help_text='Estimated time to take it.')),
+                ('body', models.TextField(help_text='Markdown; HTML is removed when shown.')),
+                ('order', models.PositiveIntegerField(default=0)),
+                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.company')),
             ],
             options={
-                "ordering": ["module__order", "order", "pk"],
+                'ordering': ['module__order', 'order', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="LessonProgress",
+            name='LessonProgress',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("completed_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "company",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="org.company",
-                    ),
-                ),
-                (
-                    "enrollment",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="lessons",
-                        to="training.enrollment",
-                    ),
-                ),
-                (
-                    "lesson",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="training.lesson",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('completed_at', models.DateTimeField(blank=True, null=True)),
+                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.company')),
+                ('enrollment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lessons', to='training.enrollment')),
+                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='training.lesson')),
             ],
         ),
         migrations.CreateModel(
-            name="Module",
+            name='Module',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.SlugField(max_length=80)),
-                ("title", models.CharField(max_length=200)),
-                ("summary", models.TextField(blank=True)),
-                ("order", models.PositiveIntegerField(default=0)),
-                (
-                    "company",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="org.company",
-                    ),
-                ),
-                (
-                    "curriculum",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="modules",
-                        to="training.curriculum",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.SlugField(max_length=80)),
+                ('title', models.CharField(max_length=200)),
+                ('summary', models.TextField(blank=True)),
+                ('order', models.PositiveIntegerField(default=0)),
+                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.company')),
+                ('curriculum', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='modules', to='training.curriculum')),
             ],
             options={
-                "ordering": ["order", "pk"],
+                'ordering': ['order', 'pk'],
             },
         ),
         migrations.AddField(
-            model_name="lesson",
-            name="module",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="lessons",
-                to="training.module",
-            ),
+            model_name='lesson',
+            name='module',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lessons', to='training.module'),
         ),
         migrations.CreateModel(
-            name="Question",
+            name='Question',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.SlugField(max_length=80)),
-                (
-                    "skill",
-                    models.SlugField(help_text="Key of a communication-model step.", max_length=80),
-                ),
-                (
-                    "audience",
-                    models.CharField(
-                        choices=[
-                            ("service", "Service desk and support"),
-                            ("professional", "Professional (e.g. accountant)"),
-                            ("sales", "Sales"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("scenario", models.TextField()),
-                ("order", models.PositiveIntegerField(default=0)),
-                (
-                    "company",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="org.company",
-                    ),
-                ),
-                (
-                    "lesson",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="questions",
-                        to="training.lesson",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.SlugField(max_length=80)),
+                ('skill', models.SlugField(help_text='Key of a communication-model step.', max_length=80)),
+                ('audience', models.CharField(choices=[('service', 'Service desk and support'), ('professional', 'Professional (e.g. accountant)'), ('sales', 'Sales')], max_length=20)),
+                ('scenario', models.TextField()),
+                ('order', models.PositiveIntegerField(default=0)),
+                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.company')),
+                ('lesson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='training.lesson')),
             ],
             options={
-                "ordering": ["order", "pk"],
+                'ordering': ['order', 'pk'],
             },
         ),
         migrations.AddField(
-            model_name="option",
-            name="question",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="options",
-                to="training.question",
-            ),
+            model_name='option',
+            name='question',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='options', to='training.question'),
         ),
         migrations.CreateModel(
-            name="AssessmentItem",
+            name='AssessmentItem',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("order", models.PositiveSmallIntegerField(default=0)),
-                (
-                    "answer",
-                    models.OneToOneField(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="training.answer",
-                    ),
-                ),
-                (
-                    "assessment",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="items",
-                        to="training.assessment",
-                    ),
-                ),
-                (
-                    "question",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="training.question",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('order', models.PositiveSmallIntegerField(default=0)),
+                ('answer', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='training.answer')),
+                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='training.assessment')),
+                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='training.question')),
             ],
             options={
-                "ordering": ["order"],
+                'ordering': ['order'],
             },
         ),
         migrations.AddField(
-            model_name="assessment",
-            name="questions",
-            field=models.ManyToManyField(
-                related_name="+", through="training.AssessmentItem", to="training.question"
-            ),
+            model_name='assessment',
+            name='questions',
+            field=models.ManyToManyField(related_name='+', through='training.AssessmentItem', to='training.question'),
         ),
         migrations.AddField(
-            model_name="answer",
-            name="question",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="answers",
-                to="training.question",
-            ),
+            model_name='answer',
+            name='question',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='training.question'),
         ),
         migrations.AddConstraint(
-            model_name="curriculum",
-            constraint=models.UniqueConstraint(
-                fields=("company", "key"), name="curriculum_key_unique"
-            ),
+            model_name='curriculum',
+            constraint=models.UniqueConstraint(fields=('company', 'key'), name='curriculum_key_unique'),
         ),
         migrations.AddConstraint(
-            model_name="assignment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("team__isnull", False), ("person__isnull", False), _connector="OR"
-                ),
-                name="assignment_has_team_or_person",
-            ),
+            model_name='assignment',
+            constraint=models.CheckConstraint(condition=models.Q(('team__isnull', False), ('person__isnull', False), _connector='OR'), name='assignment_has_team_or_person'),
         ),
         migrations.AddConstraint(
-            model_name="assignment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("due_on__gte", models.F("starts_on"))),
-                name="assignment_due_after_start",
-            ),
+            model_name='assignment',
+            constraint=models.CheckConstraint(condition=models.Q(('due_on__gte', models.F('starts_on'))), name='assignment_due_after_start'),
         ),
         migrations.AddIndex(
-            model_name="enrollment",
-            index=models.Index(
-                fields=["company", "curriculum", "completed_at"],
-                name="training_en_company_2b58b2_idx",
-            ),
+            model_name='enrollment',
+            index=models.Index(fields=['company', 'curriculum', 'completed_at'], name='training_en_company_2b58b2_idx'),
         ),
         migrations.AddConstraint(
-            model_name="enrollment",
-            constraint=models.UniqueConstraint(
-                fields=("person", "curriculum"), name="one_enrollment"
-            ),
+            model_name='enrollment',
+            constraint=models.UniqueConstraint(fields=('person', 'curriculum'), name='one_enrollment'),
         ),
         migrations.AddConstraint(
-            model_name="lessonprogress",
-            constraint=models.UniqueConstraint(
-                fields=("enrollment", "lesson"), name="one_progress_per_lesson"
-            ),
+            model_name='lessonprogress',
+            constraint=models.UniqueConstraint(fields=('enrollment', 'lesson'), name='one_progress_per_lesson'),
         ),
         migrations.AddConstraint(
-            model_name="module",
-            constraint=models.UniqueConstraint(
-                fields=("curriculum", "key"), name="module_key_unique"
-            ),
+            model_name='module',
+            constraint=models.UniqueConstraint(fields=('curriculum', 'key'), name='module_key_unique'),
         ),
         migrations.AddConstraint(
-            model_name="lesson",
-            constraint=models.UniqueConstraint(fields=("module", "key"), name="lesson_key_unique"),
+            model_name='lesson',
+            constraint=models.UniqueConstraint(fields=('module', 'key'), name='lesson_key_unique'),
         ),
         migrations.AddIndex(
-            model_name="question",
-            index=models.Index(
-                fields=["company", "skill", "audience"], name="training_qu_company_d23742_idx"
-            ),
+            model_name='question',
+            index=models.Index(fields=['company', 'skill', 'audience'], name='training_qu_company_d23742_idx'),
         ),
         migrations.AddConstraint(
-            model_name="question",
-            constraint=models.UniqueConstraint(
-                fields=("lesson", "key"), name="question_key_unique"
-            ),
+            model_name='question',
+            constraint=models.UniqueConstraint(fields=('lesson', 'key'), name='question_key_unique'),
         ),
         migrations.AddConstraint(
-            model_name="assessmentitem",
-            constraint=models.UniqueConstraint(fields=("assessment", "question"), name="item_once"),
+            model_name='assessmentitem',
+            constraint=models.UniqueConstraint(fields=('assessment', 'question'), name='item_once'),
         ),
         migrations.AddConstraint(
-            model_name="assessment",
-            constraint=models.UniqueConstraint(
-                fields=("enrollment", "kind"), name="one_assessment_per_kind"
-            ),
+            model_name='assessment',
+            constraint=models.UniqueConstraint(fields=('enrollment', 'kind'), name='one_assessment_per_kind'),
         ),
         migrations.AddIndex(
-            model_name="answer",
-            index=models.Index(
-                fields=["company", "person", "answered_at"], name="training_an_company_3b64cc_idx"
-            ),
+            model_name='answer',
+            index=models.Index(fields=['company', 'person', 'answered_at'], name='training_an_company_3b64cc_idx'),
         ),
     ]

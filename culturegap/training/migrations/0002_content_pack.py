@@ -7,61 +7,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("org", "0002_contacts_serving_team_stale_limit"),
-        ("training", "0001_initial"),
+        ('org', '0002_contacts_serving_team_stale_limit'),
+        ('training', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ContentPack",
+            name='ContentPack',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.SlugField(max_length=80)),
-                ("title", models.CharField(max_length=200)),
-                ("description", models.TextField(blank=True)),
-                (
-                    "curriculum_keys",
-                    models.JSONField(
-                        blank=True,
-                        default=list,
-                        help_text="Keys of the pack's curricula, in the pack's order.",
-                    ),
-                ),
-                ("filename", models.CharField(blank=True, max_length=255)),
-                ("imported_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "company",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="org.company",
-                    ),
-                ),
-                (
-                    "imported_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.SlugField(max_length=80)),
+                ('title', models.CharField(max_length=200)),
+                ('description', models.TextField(blank=True)),
+                ('curriculum_keys', models.JSONField(blank=True, default=list, help_text="Keys of the pack's curricula, in the pack's order.")),
+                ('filename', models.CharField(blank=True, max_length=255)),
+                ('imported_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.company')),
+                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["-imported_at", "-pk"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("company", "key"), name="content_pack_key_unique"
-                    )
-                ],
+                'ordering': ['-imported_at', '-pk'],
+                'constraints': [models.UniqueConstraint(fields=('company', 'key'), name='content_pack_key_unique')],
             },
         ),
     ]
