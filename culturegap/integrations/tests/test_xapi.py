@@ -210,16 +210,18 @@ def test_the_kinds_of_statement(company, staff, learner, settings):
     assert passed["object"]["id"].endswith("/client-conversations/assessments/post")
 
 
-def test_a_post_assessment_below_the_pass_mark_is_failed(company, staff):
-    curriculum = curriculum_with_lessons(company=company)
-    enrollment = Enrollment.objects.create(
+def _crp_enrolled(company, staff) -> Enrollment:
+    return Enrollment.objects.create(
         company=company,
         person=staff["crp"],
-        curriculum=curriculum,
+        curriculum=curriculum_with_lessons(company=company),
         starts_on=datetime.date(2025, 1, 6),
         due_on=datetime.date(2025, 3, 31),
     )
-    take_curriculum(enrollment, right=False)
+
+
+def test_a_post_assessment_below_the_pass_mark_is_failed(company, staff):
+    enrollment = take_curriculum(_crp_enrolled(company, staff), right=False)
     [failed] = [s for s in _all(company) if s["verb"]["display"]["en-US"] == "failed"]
     assert failed["result"]["success"] is False
     assert failed["result"]["score"]["scaled"] == 0 and failed["result"]["score"]["raw"] == 0
@@ -233,15 +235,7 @@ def test_a_retaken_final_check_keeps_the_first_statement_and_adds_one_per_attemp
     from culturegap.training import services
     from culturegap.training.models import AssessmentKind
 
-    curriculum = curriculum_with_lessons(company=company)
-    enrollment = Enrollment.objects.create(
-        company=company,
-        person=staff["crp"],
-        curriculum=curriculum,
-        starts_on=datetime.date(2025, 1, 6),
-        due_on=datetime.date(2025, 3, 31),
-    )
-    take_curriculum(enrollment, right=False)
+    enrollment = take_curriculum(_crp_enrolled(company, staff), right=False)
     [first] = [s for s in _all(company) if s["verb"]["display"]["en-US"] == "failed"]
     post = services.retake_final_check(enrollment=enrollment)
     choices = {
