@@ -221,7 +221,7 @@ def _crp_enrolled(company, staff) -> Enrollment:
 
 
 def test_a_post_assessment_below_the_pass_mark_is_failed(company, staff):
-    enrollment = take_curriculum(_crp_enrolled(company, staff), right=False)
+    take_curriculum(_crp_enrolled(company, staff), right=False)
     [failed] = [s for s in _all(company) if s["verb"]["display"]["en-US"] == "failed"]
     assert failed["result"]["success"] is False
     assert failed["result"]["score"]["scaled"] == 0 and failed["result"]["score"]["raw"] == 0
