@@ -253,6 +253,8 @@ def _assessment(request, pk: int, kind: str):
         "kind": kind,
         "title": ASSESSMENT_TITLES[kind],
         "count": len(items),
+        "attempt": assessment.attempt,
+        "attempts_allowed": selectors.FINAL_CHECK_ATTEMPTS,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "training/assessment.html", context, status=status)

@@ -474,6 +474,8 @@ def test_a_failed_final_check_is_retaken_from_the_results_page(learner, enrolled
     assert "Your retake of the final check is open" in learner.get(results_url).content.decode()
     curriculum_page = learner.get(reverse("training:curriculum", args=[enrolled.curriculum_id]))
     assert "Retake the final check (attempt 2)" in curriculum_page.content.decode()
+    final_check = learner.get(response.url).content.decode()
+    assert "Final check <small>(attempt 2 of 3)</small>" in final_check
     response = _submit_final_check(learner, enrolled, right=True)
     assert response.status_code == 302 and response.url == results_url
     body = learner.get(results_url).content.decode()
