@@ -893,13 +893,15 @@ def _newest_ids(scope: Scope) -> list[int | None]:
 def cached_impact_section(scope: Scope, now: datetime.datetime) -> Kept:
     """The impact section, kept (see IMPACT_CACHE_SECONDS), with the moment it was computed."""
     key = _scope_key("impact", scope, scope.end)
+    stamp, kept_section = cache.get(key) or (None, None)
+    # Recent enough: kept without looking for new data.
+    if kept_section is not None and now - kept_section.computed_at < datetime.timedelta(
+        seconds=SLOW_FIGURES_SECONDS
+    ):
+        return kept_section
     newest = _newest_ids(scope)
-    found = cache.get(key)
-    if found is not None:
-        stamp, kept_section = found
-        fresh = now - kept_section.computed_at < datetime.timedelta(seconds=SLOW_FIGURES_SECONDS)
-        if stamp == newest or fresh:
-            return kept_section
+    if kept_section is not None and stamp == newest:
+        return kept_section
     kept_section = Kept(now, impact_section(scope))
     cache.set(key, (newest, kept_section), IMPACT_CACHE_SECONDS)
     return kept_section
