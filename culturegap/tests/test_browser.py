@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from culturegap.tests.browser import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(os.environ.get("CULTUREGAP_SCREENSHOTS", "/tmp/culturegap-screenshots"))
@@ -18,13 +20,6 @@ HEADINGS = {
 }
 
 
-def sign_in(page, email, password="a-long-test-password"):
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 @pytest.mark.parametrize("role", sorted(HEADINGS))
 def test_role_signs_in_and_sees_today(page, page_errors, staff, role):
     sign_in(page, staff[role].email)
@@ -36,7 +31,7 @@ def test_role_signs_in_and_sees_today(page, page_errors, staff, role):
 
 
 def test_wrong_password_shows_an_error(page, staff):
-    sign_in(page, "crp@acme.test", password="wrong-password")
+    sign_in(page, "crp@acme.test", password="wrong-password", wait=False)
     assert page.get_by_role("alert").is_visible()
 
 

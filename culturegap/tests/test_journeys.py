@@ -19,10 +19,10 @@ from culturegap.coaching.models import Observation, Rating
 from culturegap.coaching.selectors import TEAM_TABLE_HEADERS
 from culturegap.loyalty.models import SurveyResponse
 from culturegap.opportunities.models import Opportunity
-from culturegap.opportunities.tests.test_browser import sign_in
 from culturegap.org.models import Contact
 from culturegap.org.tests.factories import CustomerFactory, CustomerServiceFactory
 from culturegap.reinforcement.models import Review
+from culturegap.tests.browser import sign_in
 from culturegap.tests.journeys.browser import choose, fits_the_screen, shot, tab_to
 from culturegap.tests.journeys.world import (
     BAKERY_NEED,

@@ -29,14 +29,15 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from culturegap.org.models import Customer, Person
+from culturegap.org.tests.factories import PASSWORD
 from culturegap.tests import test_permissions as permissions
+from culturegap.tests.browser import sign_in
 from culturegap.tests.test_permissions import TARGETS, _url, project_views
 from culturegap.tests.test_settings import PRODUCTION, _run
 
 ROOT = Path(__file__).resolve().parents[1]
 # The permission matrix's world: a company with one person per role and an object per page.
 world = permissions.world
-PASSWORD = "a-long-test-password"
 CSRF_FAILURE = "CSRF verification failed"
 
 
@@ -389,11 +390,7 @@ def test_hostile_lesson_fires_no_script_in_the_browser(page, page_errors, world)
     lesson = _hostile_lesson(world)
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill("crp@acme.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/accounts/login" not in url)
+    sign_in(page, "crp@acme.test")
     page.goto(f"/learn/lessons/{lesson.pk}/")
     link = page.get_by_text("Click me")
     link.wait_for()
@@ -413,11 +410,7 @@ def test_pages_with_charts_and_htmx_run_under_the_policy(page, page_errors, worl
 
     question = world["lesson"].questions.first()
     card(world["staff"]["crp"], question, due=timezone.now() - datetime.timedelta(hours=1))
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill("manager@acme.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/accounts/login" not in url)
+    sign_in(page, "manager@acme.test")
     drawn = 0
     for path in ("/loyalty/", "/drill/teams/", f"/drill/retention/{world['staff']['crp'].pk}/"):
         response = page.goto(path)
@@ -430,23 +423,13 @@ def test_pages_with_charts_and_htmx_run_under_the_policy(page, page_errors, worl
         drawn += charts.count()
     assert drawn > 0
     # The drill (htmx) as the CRP: answer a question, the feedback is swapped in.
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill("crp@acme.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/accounts/login" not in url)
+    sign_in(page, "crp@acme.test")
     page.goto("/drill/")
     page.locator("input[name=option]").first.check()
     page.get_by_role("button", name="Check my answer").click()
     page.locator(".verdict").wait_for()
     # The authoring site (Django's admin) as a program admin: lists and a lesson's form.
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill("admin@acme.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/accounts/login" not in url)
+    sign_in(page, "admin@acme.test")
     lesson = world["lesson"]
     for path in ("/author/", "/author/training/lesson/", f"/author/training/lesson/{lesson.pk}/"):
         assert page.goto(path).status == 200, path

@@ -6,16 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from culturegap.tests.browser import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(os.environ.get("CULTUREGAP_SCREENSHOTS", "/tmp/culturegap-screenshots"))
-
-
-def sign_in(page, email, password="a-long-test-password"):
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_create_use_and_revoke_a_token(page, page_errors, staff, client, live_server):

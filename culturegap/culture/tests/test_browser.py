@@ -10,18 +10,12 @@ import pytest
 from culturegap.culture.models import Participation, Response
 from culturegap.culture.tests.factories import add_answers, make_wave
 from culturegap.org.tests.factories import TeamFactory
+from culturegap.tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(os.environ.get("CULTUREGAP_SCREENSHOTS", "/tmp/culturegap-screenshots"))
 PHONE = {"width": 375, "height": 740}
-
-
-def sign_in(page, email, password="a-long-test-password"):
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.fixture

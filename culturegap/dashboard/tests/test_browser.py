@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from culturegap.org.demo import DEMO_EMAILS, DEMO_PASSWORD, seed_demo_company
 from culturegap.org.models import Role
+from culturegap.tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,10 +18,7 @@ SCREENSHOTS = Path(os.environ.get("CULTUREGAP_SCREENSHOTS", "/tmp/culturegap-scr
 
 def test_the_executive_reads_the_demo_dashboard(page, page_errors):
     seed_demo_company(people=120, customers=600, seed=7)
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(DEMO_EMAILS[Role.EXECUTIVE])
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, DEMO_EMAILS[Role.EXECUTIVE], DEMO_PASSWORD)
     page.get_by_role("link", name="Dashboard").first.click()
     page.get_by_role("heading", name="Is the gap closing, and is it paying?").wait_for()
     page.get_by_role("heading", name="What the training changed").wait_for()

@@ -9,20 +9,12 @@ import pytest
 from playwright.sync_api import expect
 
 from culturegap.ecoach.models import CoachQuestion
+from culturegap.tests.browser import sign_in
 from culturegap.training.packs import import_starter_pack
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(os.environ.get("CULTUREGAP_SCREENSHOTS", "/tmp/culturegap-screenshots"))
-
-
-def sign_in(page, email, password="a-long-test-password"):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
 
 
 def _shot(page, name):

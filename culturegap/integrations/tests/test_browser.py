@@ -9,17 +9,11 @@ import pytest
 from culturegap.integrations import webhooks
 from culturegap.integrations.models import WebhookEndpoint
 from culturegap.org.tests.factories import CustomerFactory, ServiceFactory
+from culturegap.tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(os.environ.get("CULTUREGAP_SCREENSHOTS", "/tmp/culturegap-screenshots"))
-
-
-def sign_in(page, email, password="a-long-test-password"):
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def _shot(page, name):

@@ -8,18 +8,12 @@ import pytest
 
 from culturegap.language import services
 from culturegap.language.tests.factories import playbook_with_content
+from culturegap.tests.browser import sign_in
 from culturegap.training.tests.factories import LessonFactory, question_with_options
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(os.environ.get("CULTUREGAP_SCREENSHOTS", "/tmp/culturegap-screenshots"))
-
-
-def sign_in(page, email, password="a-long-test-password"):
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def shoot(page, name):

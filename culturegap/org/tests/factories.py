@@ -15,6 +15,9 @@ from culturegap.org.models import (
     TeamKind,
 )
 
+# Everyone the factories make signs in with this password.
+PASSWORD = "a-long-test-password"
+
 
 class CompanyFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -46,7 +49,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def password(obj, create, extracted, **kwargs):
-        obj.set_password(extracted or "a-long-test-password")
+        obj.set_password(extracted or PASSWORD)
         if create:
             obj.save(update_fields=["password"])
 

@@ -10,17 +10,11 @@ from django.utils import timezone
 from culturegap.reinforcement import services
 from culturegap.reinforcement.models import Review
 from culturegap.reinforcement.tests.factories import answer, card, make_question
+from culturegap.tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(os.environ.get("CULTUREGAP_SCREENSHOTS", "/tmp/culturegap-screenshots"))
-
-
-def sign_in(page, email, password="a-long-test-password"):
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def shot(page, name):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from culturegap.tests.browser import sign_in
 from culturegap.training import services
 from culturegap.training.models import Answer, AnswerContext, Enrollment
 from culturegap.training.tests.factories import curriculum_with_lessons, take_curriculum
@@ -16,13 +17,6 @@ from culturegap.training.tests.factories import curriculum_with_lessons, take_cu
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(os.environ.get("CULTUREGAP_SCREENSHOTS", "/tmp/culturegap-screenshots"))
-
-
-def sign_in(page, email, password="a-long-test-password"):
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from culturegap.tests.browser import sign_in
 from culturegap.training.models import Curriculum
 from culturegap.training.tests.pack_samples import as_yaml, small_pack
 
@@ -15,11 +16,7 @@ SCREENSHOTS = Path(os.environ.get("CULTUREGAP_SCREENSHOTS", "/tmp/culturegap-scr
 
 
 def test_admin_fixes_a_pack_then_loads_the_starter(page, page_errors, staff, tmp_path):
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill(staff["admin"].email)
-    page.get_by_label("Password").fill("a-long-test-password")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in(page, staff["admin"].email)
     width = page.viewport_size["width"]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
