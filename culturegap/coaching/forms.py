@@ -5,6 +5,7 @@ from django import forms
 from culturegap.coaching import selectors
 from culturegap.coaching.models import Channel, Rating, ScorecardItem
 from culturegap.coaching.services import MAX_BEHAVIOUR_LENGTH, MAX_COMMENT_LENGTH, rating_field
+from culturegap.org import scope as org_scope
 from culturegap.org.models import Customer, Person, Team
 
 NOT_OBSERVED = "not-observed"
@@ -64,7 +65,7 @@ class ObservationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.observer = observer
         self.items = items
-        self.today = selectors.company_today(observer.company)
+        self.today = org_scope.company_today(observer.company)
         self.fields["observed_on"].widget.attrs["max"] = self.today.isoformat()
         self.fields["customer"].queryset = Customer.objects.filter(company=observer.company_id)
         if self_assessment:

@@ -5,7 +5,6 @@ retention from the reinforcement cards, behaviour from observations)."""
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Avg, Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -20,12 +19,14 @@ from culturegap.coaching.models import (
 )
 from culturegap.language.models import Playbook, PlaybookStatus
 from culturegap.org.models import Company, Customer, Person, Team
-from culturegap.org.selectors import (
-    customers_visible_to,
+from culturegap.org.scope import (
+    company_today,
     people_visible_to,
     reporting_line_ids,
+    sees_whole_company,
     teams_visible_to,
 )
+from culturegap.org.selectors import customers_visible_to
 from culturegap.reinforcement import selectors as reinforcement
 from culturegap.training.models import Assessment, AssessmentItem, AssessmentKind
 
@@ -38,15 +39,6 @@ LIST_LIMIT = 50
 # Above this many people the observation form offers no drop-down of everyone (an admin of a
 # big company picks the person from the team page instead).
 MAX_PERSON_OPTIONS = 300
-
-
-def company_today(company: Company) -> datetime.date:
-    """Today in the company's time zone: "not in the future" means the company's today."""
-    try:
-        zone = ZoneInfo(company.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return timezone.now().astimezone(zone).date()
 
 
 def published_playbook(*, company: Company) -> Playbook | None:
@@ -105,7 +97,7 @@ def observations_visible_to(*, viewer: Person) -> QuerySet[Observation]:
     """Executives and program admins see the company's observations; a manager those of their
     reporting line and the ones they made; everyone sees the ones about themselves."""
     observations = Observation.objects.filter(company_id=viewer.company_id)
-    if viewer.is_executive or viewer.is_program_admin:
+    if sees_whole_company(viewer):
         return observations
     mine = Q(person=viewer)
     if viewer.is_manager:
@@ -165,7 +157,7 @@ def default_team(*, viewer: Person) -> Team | None:
     """The team a manager sees first: the one most of their reporting line is in; for others
     the first team by name."""
     teams = team_choices(viewer=viewer)
-    if viewer.is_manager and not (viewer.is_program_admin or viewer.is_executive):
+    if viewer.is_manager and not sees_whole_company(viewer):
         counts = Counter(
             Person.objects.filter(pk__in=reporting_line_ids(manager=viewer), is_active=True)
             .exclude(team_id=None)

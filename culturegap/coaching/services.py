@@ -19,13 +19,9 @@ from culturegap.coaching.models import (
     Scorecard,
     ScorecardItem,
 )
-from culturegap.coaching.selectors import (
-    active_scorecard,
-    company_today,
-    may_observe,
-    published_playbook,
-)
+from culturegap.coaching.selectors import active_scorecard, may_observe, published_playbook
 from culturegap.org.models import Customer, Person
+from culturegap.org.scope import company_today
 
 MAX_COMMENT_LENGTH = 4000
 MAX_BEHAVIOUR_LENGTH = 1000

@@ -19,8 +19,10 @@ from culturegap.coaching.forms import ObservationForm, ScorecardFormSet, TeamFor
 from culturegap.coaching.models import ObservationKind
 from culturegap.csvexport import safe_row
 from culturegap.measures.readiness import COMPONENT_LABELS
+from culturegap.org import scope as org_scope
 from culturegap.org.models import Person, Role
-from culturegap.org.selectors import customers_visible_to, people_visible_to
+from culturegap.org.scope import people_visible_to
+from culturegap.org.selectors import customers_visible_to
 
 OBSERVER_ROLES = (Role.MANAGER, Role.ADMIN)
 COACH_ROLES = (Role.MANAGER, Role.ADMIN, Role.EXECUTIVE)
@@ -173,7 +175,7 @@ def _record(request, *, self_assessment: bool):
         status = 400
         selected = request.POST.get("customer", "")
     else:
-        initial = {"observed_on": selectors.company_today(viewer.company), "channel": "phone"}
+        initial = {"observed_on": org_scope.company_today(viewer.company), "channel": "phone"}
         if request.GET.get("person", "").isdigit():
             initial["person"] = request.GET["person"]
         form = ObservationForm(

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from culturegap.culture.models import CultureTarget, Dimension, Participation, Response, Wave
 from culturegap.measures import culture as measure
 from culturegap.org.models import Company, Person, Team
+from culturegap.org.scope import sees_whole_company
 
 # --- who answers ----------------------------------------------------------------------------
 
@@ -210,9 +211,9 @@ def open_answers(company: Company, wave: Wave, *, teams=None) -> list[tuple[str,
 def results_teams(*, viewer: Person):
     """The teams whose results ``viewer`` may see: None (the whole company) for executives and
     program admins, the teams of their reporting line for managers, none for anyone else."""
-    from culturegap.org.selectors import teams_visible_to
+    from culturegap.org.scope import teams_visible_to
 
-    if viewer.is_executive or viewer.is_program_admin:
+    if sees_whole_company(viewer):
         return None
     if viewer.is_manager:
         return teams_visible_to(viewer=viewer)

@@ -22,9 +22,9 @@ from culturegap.culture.forms import (
     default_wave_name,
 )
 from culturegap.culture.models import OwnStatement
-from culturegap.loyalty.models import company_today
 from culturegap.measures.culture import MIN_GROUP
 from culturegap.org.models import Role
+from culturegap.org.scope import company_today
 
 RESULTS_ROLES = (Role.EXECUTIVE, Role.ADMIN, Role.MANAGER)
 

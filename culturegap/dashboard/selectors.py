@@ -24,7 +24,7 @@ from django.http import Http404
 
 from culturegap.coaching.models import Observation, ObservationKind, ObservationRating
 from culturegap.coaching.selectors import BEHAVIOUR_WINDOW_DAYS
-from culturegap.loyalty.models import SurveyResponse, company_today, company_zone
+from culturegap.loyalty.models import SurveyResponse
 from culturegap.loyalty.selectors import Table
 from culturegap.measures import impact
 from culturegap.measures.loyalty import DETRACTOR, PROMOTER, NpsSummary, score_category
@@ -39,7 +39,7 @@ from culturegap.org.models import (
     Person,
     Team,
 )
-from culturegap.org.selectors import teams_visible_to
+from culturegap.org.scope import company_today, company_zone, sees_whole_company, teams_visible_to
 from culturegap.reinforcement.models import Card
 from culturegap.reinforcement.scheduling import scheduler_for
 from culturegap.reinforcement.selectors import settings_for
@@ -80,10 +80,6 @@ class Scope:
     @property
     def period_label(self) -> str:
         return PERIODS[self.period][0]
-
-
-def sees_whole_company(viewer: Person) -> bool:
-    return bool(viewer.is_executive or viewer.is_program_admin)
 
 
 def months_before(day: datetime.date, months: int) -> datetime.date:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from culturegap.access import roles_required
 from culturegap.csvexport import safe_row
 from culturegap.dashboard import charts, selectors
+from culturegap.org import scope as org_scope
 from culturegap.org.models import Role
 
 DASHBOARD_ROLES = (Role.EXECUTIVE, Role.ADMIN, Role.MANAGER)
@@ -26,14 +27,14 @@ def _bad_filter(request, problem: selectors.BadFilter, *, as_text: bool = False)
 
 
 def _filter_context(request, scope: selectors.Scope) -> dict:
-    teams = selectors.teams_visible_to(viewer=request.user).order_by("name")
+    teams = org_scope.teams_visible_to(viewer=request.user).order_by("name")
     query = request.GET.copy()
     query.pop("table", None)
     return {
         "periods": selectors.PERIODS,
         "teams": teams,
         "query": query.urlencode(),
-        "whole_company": selectors.sees_whole_company(request.user) and scope.team is None,
+        "whole_company": org_scope.sees_whole_company(request.user) and scope.team is None,
     }
 
 

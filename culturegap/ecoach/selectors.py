@@ -11,7 +11,7 @@ from culturegap.ecoach.models import (
     EcoachSettings,
 )
 from culturegap.org.models import Company, Person
-from culturegap.org.selectors import reporting_line_ids
+from culturegap.org.scope import reporting_line_ids
 
 
 def confidence_threshold(*, company: Company) -> float:

@@ -34,10 +34,14 @@ from culturegap.org.models import (
     Service,
     Team,
 )
-from culturegap.org.selectors import people_visible_to, teams_visible_to
+from culturegap.org.scope import (
+    company_zone,
+    people_visible_to,
+    sees_whole_company,
+    teams_visible_to,
+)
 from culturegap.reinforcement.models import Review
 from culturegap.training.models import Assessment, Enrollment, LessonProgress
-from culturegap.training.selectors import company_zone
 
 CHUNK_SIZE = 2000
 
@@ -344,7 +348,7 @@ TABLES: dict[str, ExportTable] = {
 
 
 def may_export(table: ExportTable, viewer: Person) -> bool:
-    if viewer.is_program_admin or viewer.is_executive:
+    if sees_whole_company(viewer):
         return True
     return viewer.is_manager and table.for_manager is not None
 
@@ -367,7 +371,7 @@ def table_rows(
     if viewer is not None:
         if viewer.company_id != company.pk or not may_export(table, viewer):
             raise ManagerNotAllowed(table.slug)
-        if not (viewer.is_program_admin or viewer.is_executive):
+        if not (sees_whole_company(viewer)):
             rows = table.for_manager(rows, viewer)
     if table.date_field is not None:
         rows = _in_range(rows, table, company=company, date_from=date_from, date_to=date_to)

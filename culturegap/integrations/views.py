@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from culturegap.access import roles_required
@@ -23,8 +22,8 @@ from culturegap.integrations.models import (
 )
 from culturegap.integrations.purchases import PURCHASE_COLUMNS, import_purchases
 from culturegap.org.models import Role
+from culturegap.org.scope import company_today, company_zone, sees_whole_company
 from culturegap.org.uploads import CsvUploadForm, ImportPage, import_page
-from culturegap.training.selectors import company_zone
 
 EXPORT_ROLES = (Role.ADMIN, Role.EXECUTIVE, Role.MANAGER)
 PAGE_SIZE = 50
@@ -73,7 +72,7 @@ def export_list(request):
         "form": form,
         "tables": tables,
         "query": request.GET.urlencode() if valid else "",
-        "whole_company": request.user.is_program_admin or request.user.is_executive,
+        "whole_company": sees_whole_company(request.user),
     }
     return render(request, "integrations/exports.html", context, status=200 if valid else 400)
 
@@ -293,7 +292,7 @@ def xapi_export(request):
         )
     chunks = xapi.json_array_chunks(xapi.statements(company=company, since=since, until=until))
     response = StreamingHttpResponse(chunks, content_type="application/json; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
+    stamp = company_today(company).isoformat()
     response["Content-Disposition"] = (
         f'attachment; filename="{company.slug}-xapi-statements-{stamp}.json"'
     )

@@ -15,7 +15,7 @@ from collections import defaultdict
 from django.db import connection, transaction
 from tqdm import tqdm
 
-from culturegap.loyalty.models import SurveyCampaign, SurveyInvitation, SurveyResponse, company_zone
+from culturegap.loyalty.models import SurveyCampaign, SurveyInvitation, SurveyResponse
 from culturegap.measures.loyalty import is_active_on, period_label
 from culturegap.org.models import (
     CRP_TEAM_KINDS,
@@ -26,6 +26,7 @@ from culturegap.org.models import (
     Team,
     TeamKind,
 )
+from culturegap.org.scope import company_zone
 from culturegap.training.demo import plan_waves
 
 CAMPAIGNS = 8

@@ -4,7 +4,6 @@ answer (0–10 likelihood to recommend, why, and which other services they would
 import datetime
 import hashlib
 import secrets
-import zoneinfo
 
 from django.db import models
 from django.utils import timezone
@@ -24,19 +23,6 @@ def new_token() -> str:
 def token_hash(token: str) -> str:
     """What the database keeps of a token: its SHA-256, so a leaked table opens no survey."""
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def company_zone(company: Company) -> datetime.tzinfo:
-    """The company's time zone (UTC if its setting is not a known zone)."""
-    try:
-        return zoneinfo.ZoneInfo(company.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return datetime.UTC
-
-
-def company_today(company: Company) -> datetime.date:
-    """Today's date where the company is: campaigns open and close on its calendar."""
-    return timezone.localdate(timezone=company_zone(company))
 
 
 class SurveyCampaign(models.Model):

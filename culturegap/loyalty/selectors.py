@@ -8,14 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from culturegap import measures
-from culturegap.loyalty.models import (
-    SurveyCampaign,
-    SurveyInvitation,
-    SurveyResponse,
-    company_today,
-    company_zone,
-    token_hash,
-)
+from culturegap.loyalty.models import SurveyCampaign, SurveyInvitation, SurveyResponse, token_hash
 from culturegap.measures.loyalty import (
     CATEGORIES,
     ONE_SERVICE,
@@ -32,7 +25,13 @@ from culturegap.org.models import (
     Service,
     Team,
 )
-from culturegap.org.selectors import reporting_line_ids, teams_visible_to
+from culturegap.org.scope import (
+    company_today,
+    company_zone,
+    reporting_line_ids,
+    sees_whole_company,
+    teams_visible_to,
+)
 
 # What a survey link can do now.
 OPEN, ANSWERED, CLOSED, NOT_OPEN, INVALID = "open", "answered", "closed", "not_open", "invalid"
@@ -92,10 +91,6 @@ def active_customer_ids(*, company: Company, on: datetime.date, service: Service
 
 
 # --- who sees what ---------------------------------------------------------------------------
-
-
-def sees_whole_company(viewer: Person) -> bool:
-    return viewer.is_executive or viewer.is_program_admin
 
 
 def customers_in_scope(*, viewer: Person) -> QuerySet[Customer]:

@@ -19,12 +19,12 @@ from culturegap.loyalty.models import (
     SurveyCampaign,
     SurveyInvitation,
     SurveyResponse,
-    company_today,
     new_token,
     token_hash,
 )
 from culturegap.opportunities.services import record_opportunity
 from culturegap.org.models import Company, Contact, Person, Service
+from culturegap.org.scope import company_today
 
 SEND_BATCH_SIZE = 500
 INSERT_BATCH_SIZE = 5000

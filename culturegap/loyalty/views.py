@@ -23,8 +23,8 @@ from culturegap.loyalty.forms import (
     EstimatorForm,
     SurveyAnswerForm,
 )
-from culturegap.loyalty.models import company_today
 from culturegap.org.models import Role
+from culturegap.org.scope import company_today
 
 # Sending from the page stops here; a bigger campaign is sent by `culturegap send_survey`.
 SEND_FROM_PAGE_LIMIT = 1000

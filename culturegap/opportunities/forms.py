@@ -6,7 +6,7 @@ from culturegap.opportunities.models import Channel, Status, Urgency
 from culturegap.opportunities.selectors import Scope, scopes_for
 from culturegap.opportunities.services import NEED_MAX_LENGTH
 from culturegap.org.models import Customer, Service
-from culturegap.org.selectors import teams_visible_to
+from culturegap.org.scope import teams_visible_to
 
 
 class RecordForm(forms.Form):

@@ -7,7 +7,6 @@ so what is downloaded is exactly what is shown.
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
@@ -15,7 +14,8 @@ from django.utils import timezone
 from culturegap.opportunities.models import OPEN_STATUSES, Opportunity, Status
 from culturegap.opportunities.services import may_reassign, stale_before
 from culturegap.org.models import Company, Customer, Person, Service, Team
-from culturegap.org.selectors import customers_visible_to, reporting_line_ids
+from culturegap.org.scope import company_zone, day_start, reporting_line_ids, sees_whole_company
+from culturegap.org.selectors import customers_visible_to
 
 
 class Scope:
@@ -37,7 +37,7 @@ class Scope:
 def scopes_for(*, viewer: Person) -> list[str]:
     """The lists a viewer may choose from, the default first."""
     scopes = []
-    if viewer.is_executive or viewer.is_program_admin:
+    if sees_whole_company(viewer):
         scopes.append(Scope.ALL)
     if viewer.is_manager:
         scopes.append(Scope.TEAMS)
@@ -55,7 +55,7 @@ def visibility_filter(*, viewer: Person) -> Q | None:
     people in their reporting line (and they) found or own; a manager of a sales team also sees
     the queue they dispatch. Roles add up.
     """
-    if viewer.is_executive or viewer.is_program_admin:
+    if sees_whole_company(viewer):
         return None
     allowed = Q(found_by=viewer) | Q(owner=viewer)
     if viewer.is_salesperson or may_reassign(actor=viewer):
@@ -83,17 +83,6 @@ def _scope_filter(*, viewer: Person, scope: str) -> Q:
         line = reporting_line_ids(manager=viewer) | {viewer.pk}
         return Q(found_by_id__in=line) | Q(owner_id__in=line)
     return Q()
-
-
-def company_zone(company: Company) -> datetime.tzinfo:
-    try:
-        return ZoneInfo(company.time_zone)
-    except (ValueError, KeyError, ZoneInfoNotFoundError):
-        return datetime.UTC
-
-
-def _day_start(day: datetime.date, zone) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
 
 
 def opportunity_list(
@@ -128,9 +117,9 @@ def opportunity_list(
         opportunities = opportunities.filter(status=status)
     zone = company_zone(viewer.company)
     if since is not None:
-        opportunities = opportunities.filter(created_at__gte=_day_start(since, zone))
+        opportunities = opportunities.filter(created_at__gte=day_start(since, zone))
     if until is not None:
-        end = _day_start(until + datetime.timedelta(days=1), zone)
+        end = day_start(until + datetime.timedelta(days=1), zone)
         opportunities = opportunities.filter(created_at__lt=end)
     if team is not None:
         opportunities = opportunities.filter(found_by_team=team)

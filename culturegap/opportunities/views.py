@@ -19,6 +19,7 @@ from culturegap.csvexport import safe_cell
 from culturegap.opportunities import selectors, services
 from culturegap.opportunities.forms import AssignForm, FilterForm, MoveForm, RecordForm
 from culturegap.opportunities.models import Opportunity, Source
+from culturegap.org import scope
 from culturegap.org.models import Person, Role
 
 PAGE_SIZE = 50
@@ -198,7 +199,7 @@ CSV_HEADER = [
 
 def csv_rows(opportunities, *, company):
     now = timezone.now()
-    zone = selectors.company_zone(company)
+    zone = scope.company_zone(company)
     yield CSV_HEADER
     for opportunity in opportunities.iterator(chunk_size=2000):
         yield [
@@ -243,7 +244,7 @@ def opportunity_export(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     writer = csv.writer(response)
     writer.writerows(csv_rows(opportunities, company=request.user.company))
-    stamp = timezone.localdate().isoformat()
+    stamp = scope.company_today(request.user.company).isoformat()
     response["Content-Disposition"] = f'attachment; filename="opportunities-{stamp}.csv"'
     return response
 

@@ -16,7 +16,7 @@ from culturegap import measures
 from culturegap.charts import chart
 from culturegap.culture import selectors as culture
 from culturegap.loyalty import selectors as loyalty
-from culturegap.org import selectors
+from culturegap.org import scope, selectors
 from culturegap.org.models import Customer, Person, Role
 
 
@@ -152,8 +152,8 @@ def manager_section(person: Person) -> Section:
     from culturegap.reinforcement.selectors import people_below_threshold
     from culturegap.training.selectors import overdue_count
 
-    team_count = selectors.teams_visible_to(viewer=person).count()
-    line = selectors.reporting_line_ids(manager=person)
+    team_count = scope.teams_visible_to(viewer=person).count()
+    line = scope.reporting_line_ids(manager=person)
     overdue = overdue_count(company=person.company, person_ids=line)
     observed_this_week, not_observed = manager_reminders(manager=person)
     below = len(people_below_threshold(manager=person, now=timezone.now()))

@@ -38,7 +38,6 @@ import io
 import logging
 import re
 import secrets
-import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -49,7 +48,6 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
-from django.utils import timezone
 
 from culturegap.org.models import (
     ROLE_FIELDS,
@@ -62,6 +60,7 @@ from culturegap.org.models import (
     Team,
     TeamKind,
 )
+from culturegap.org.scope import company_today
 
 logger = logging.getLogger(__name__)
 
@@ -629,15 +628,6 @@ class _CustomerRow:
     sales_owner_id: int | None
     service_ids: frozenset[int]
     since: datetime.date | None
-
-
-def company_today(company: Company) -> datetime.date:
-    """Today's date where the company is, which is what "today" means on its customers' files."""
-    try:
-        zone = zoneinfo.ZoneInfo(company.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = None
-    return timezone.localdate(timezone=zone)
 
 
 def import_customers(

@@ -1,49 +1,9 @@
 """Read queries over the organisation, always scoped to one company."""
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from culturegap.org.models import Company, Customer, CustomerService, Person, Service, Team
-
-
-def reporting_line_ids(*, manager: Person) -> set[int]:
-    """Ids of everyone who reports to ``manager``, directly or through other managers."""
-    found: set[int] = set()
-    frontier = {manager.pk}
-    while frontier:
-        below = set(
-            Person.objects.filter(company_id=manager.company_id, manager_id__in=frontier)
-            .exclude(pk__in=found | {manager.pk})
-            .values_list("pk", flat=True)
-        )
-        found |= below
-        frontier = below
-    return found
-
-
-def people_visible_to(*, viewer: Person) -> QuerySet[Person]:
-    """Executives and program admins see the whole company, managers their reporting line,
-    everyone else only themselves."""
-    people = Person.objects.filter(company_id=viewer.company_id)
-    if viewer.is_executive or viewer.is_program_admin:
-        return people
-    if viewer.is_manager:
-        return people.filter(Q(pk__in=reporting_line_ids(manager=viewer)) | Q(pk=viewer.pk))
-    return people.filter(pk=viewer.pk)
-
-
-def teams_visible_to(*, viewer: Person) -> QuerySet[Team]:
-    """The whole company's teams for executives and admins; for a manager, the teams of the
-    people in their reporting line and their own team."""
-    teams = Team.objects.filter(company_id=viewer.company_id)
-    if viewer.is_executive or viewer.is_program_admin:
-        return teams
-    if viewer.is_manager:
-        team_ids = set(
-            people_visible_to(viewer=viewer).exclude(team_id=None).values_list("team_id", flat=True)
-        )
-        return teams.filter(pk__in=team_ids)
-    return teams.none()
+from culturegap.org.scope import company_today, teams_visible_to
 
 
 def team_list(*, viewer: Person) -> QuerySet[Team]:
@@ -66,7 +26,7 @@ def customer_list(*, viewer: Person, search: str = "", owner: Person | None = No
         customers = customers.filter(Q(name__icontains=search) | Q(external_id__iexact=search))
     if owner is not None:
         customers = customers.filter(sales_owner=owner)
-    today = timezone.localdate()
+    today = company_today(viewer.company)
     return customers.annotate(
         active_services=Count(
             "services",
@@ -76,14 +36,14 @@ def customer_list(*, viewer: Person, search: str = "", owner: Person | None = No
 
 
 def active_customer_services(*, company: Company) -> QuerySet[CustomerService]:
-    today = timezone.localdate()
+    today = company_today(company)
     return CustomerService.objects.filter(company=company).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gt=today)
     )
 
 
 def service_list(*, company: Company) -> QuerySet[Service]:
-    today = timezone.localdate()
+    today = company_today(company)
     return (
         Service.objects.filter(company=company)
         .annotate(

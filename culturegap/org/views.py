@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from culturegap.access import ANY_ROLE, roles_required
-from culturegap.org import selectors
+from culturegap.org import scope, selectors
 from culturegap.org.forms import ServiceForm
 from culturegap.org.home import home_sections
 from culturegap.org.models import Role, Service
@@ -33,16 +33,16 @@ def team_list(request):
 
 @roles_required(Role.EXECUTIVE, Role.ADMIN, Role.MANAGER)
 def team_detail(request, pk: int):
-    team = get_object_or_404(selectors.teams_visible_to(viewer=request.user), pk=pk)
+    team = get_object_or_404(scope.teams_visible_to(viewer=request.user), pk=pk)
     members = (
-        selectors.people_visible_to(viewer=request.user).filter(team=team).select_related("manager")
+        scope.people_visible_to(viewer=request.user).filter(team=team).select_related("manager")
     )
     return render(request, "org/team_detail.html", {"team": team, "members": members})
 
 
 @roles_required(Role.EXECUTIVE, Role.ADMIN)
 def person_list(request):
-    people = selectors.people_visible_to(viewer=request.user).select_related("team", "manager")
+    people = scope.people_visible_to(viewer=request.user).select_related("team", "manager")
     search = request.GET.get("q", "").strip()
     if search:
         people = people.filter(name__icontains=search) | people.filter(email__icontains=search)
@@ -54,9 +54,9 @@ def person_list(request):
 @roles_required(*ANY_ROLE)
 def person_detail(request, pk: int):
     person = get_object_or_404(
-        selectors.people_visible_to(viewer=request.user).select_related("team", "manager"), pk=pk
+        scope.people_visible_to(viewer=request.user).select_related("team", "manager"), pk=pk
     )
-    reports = selectors.people_visible_to(viewer=request.user).filter(manager=person)
+    reports = scope.people_visible_to(viewer=request.user).filter(manager=person)
     return render(request, "org/person_detail.html", {"person": person, "reports": reports})
 
 

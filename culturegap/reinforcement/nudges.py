@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from culturegap.org.models import Company, Person
-from culturegap.org.selectors import reporting_line_ids
+from culturegap.org.scope import reporting_line_ids
 from culturegap.reinforcement import selectors
 from culturegap.reinforcement.models import (
     Card,

@@ -336,11 +336,11 @@ class TeamRow:
 def team_overview(*, viewer: Person, now: datetime.datetime) -> list[TeamRow]:
     """The teams ``viewer`` may see, each with its people (those ``viewer`` may see), its
     retention and how many of them are below the company's alert threshold."""
-    from culturegap.org import selectors as org_selectors
+    from culturegap.org import scope as org_scope
 
     company = viewer.company
-    teams = list(org_selectors.teams_visible_to(viewer=viewer).order_by("name"))
-    visible = org_selectors.people_visible_to(viewer=viewer).filter(team__in=teams)
+    teams = list(org_scope.teams_visible_to(viewer=viewer).order_by("name"))
+    visible = org_scope.people_visible_to(viewer=viewer).filter(team__in=teams)
     team_of = dict(visible.values_list("pk", "team_id"))
     group = retention_of_people(company=company, person_ids=list(team_of), now=now)
     threshold = settings_for(company).alert_threshold
@@ -362,9 +362,9 @@ def team_overview(*, viewer: Person, now: datetime.datetime) -> list[TeamRow]:
 def people_below_threshold(*, manager: Person, now: datetime.datetime) -> list[Person]:
     """People in ``manager``'s reporting line whose predicted retention is below the company's
     alert threshold (people without cards are not counted)."""
-    from culturegap.org import selectors as org_selectors
+    from culturegap.org import scope as org_scope
 
-    ids = org_selectors.reporting_line_ids(manager=manager)
+    ids = org_scope.reporting_line_ids(manager=manager)
     if not ids:
         return []
     group = retention_of_people(company=manager.company, person_ids=ids, now=now)

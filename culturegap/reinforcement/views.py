@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from culturegap.access import ANY_ROLE, roles_required
 from culturegap.charts import chart
-from culturegap.org import selectors as org_selectors
+from culturegap.org import scope as org_scope
 from culturegap.org.models import Role
 from culturegap.reinforcement import selectors, services
 from culturegap.reinforcement.forms import (
@@ -175,7 +175,7 @@ def retention(request, pk: int | None = None):
     """A person's predicted retention now, per skill, and over the last weeks: one's own, or
     (for managers, admins and executives) someone they may see."""
     now = timezone.now()
-    people = org_selectors.people_visible_to(viewer=request.user)
+    people = org_scope.people_visible_to(viewer=request.user)
     person = get_object_or_404(people, pk=pk) if pk is not None else request.user
     company = request.user.company
     current = selectors.retention_of(person=person, now=now)
@@ -223,9 +223,9 @@ def team_list(request):
 def team_detail(request, pk: int):
     now = timezone.now()
     company = request.user.company
-    team = get_object_or_404(org_selectors.teams_visible_to(viewer=request.user), pk=pk)
+    team = get_object_or_404(org_scope.teams_visible_to(viewer=request.user), pk=pk)
     people = list(
-        org_selectors.people_visible_to(viewer=request.user).filter(team=team).order_by("name")
+        org_scope.people_visible_to(viewer=request.user).filter(team=team).order_by("name")
     )
     ids = [person.pk for person in people]
     group = selectors.retention_of_people(company=company, person_ids=ids, now=now)

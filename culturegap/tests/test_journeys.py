@@ -20,6 +20,7 @@ from culturegap.coaching.selectors import TEAM_TABLE_HEADERS
 from culturegap.loyalty.models import SurveyResponse
 from culturegap.opportunities.models import Opportunity
 from culturegap.org.models import Contact
+from culturegap.org.scope import company_today
 from culturegap.org.tests.factories import CustomerFactory, CustomerServiceFactory
 from culturegap.reinforcement.models import Review
 from culturegap.tests.browser import sign_in
@@ -34,7 +35,6 @@ from culturegap.tests.journeys.world import (
     won_need,
 )
 from culturegap.training.models import Answer, AnswerContext, Enrollment, Option, audience_for
-from culturegap.training.selectors import company_today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

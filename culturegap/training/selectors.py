@@ -7,7 +7,6 @@ and the today page share these, so they always show the same figures.
 
 import datetime
 import random
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -18,7 +17,13 @@ from django.utils import timezone
 from culturegap import measures
 from culturegap.language.models import CommunicationStep, PlaybookStatus
 from culturegap.org.models import Company, Person, Team
-from culturegap.org.selectors import reporting_line_ids, teams_visible_to
+from culturegap.org.scope import (
+    company_today,
+    company_zone,
+    reporting_line_ids,
+    sees_whole_company,
+    teams_visible_to,
+)
 from culturegap.training.models import (
     Answer,
     AnswerContext,
@@ -35,19 +40,6 @@ from culturegap.training.models import (
 
 # How far back the streak looks; a longer streak shows as this many days.
 STREAK_WINDOW_DAYS = 366
-
-
-def company_zone(company: Company) -> datetime.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(company.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return datetime.UTC
-
-
-def company_today(company: Company, *, at: datetime.datetime | None = None) -> datetime.date:
-    """The date at ``at`` (default now) where the company is: start and due dates are on its
-    calendar."""
-    return timezone.localtime(at or timezone.now(), company_zone(company)).date()
 
 
 # --- The learner -------------------------------------------------------------------------------
@@ -481,7 +473,7 @@ def certificates_visible_to(*, viewer: Person) -> QuerySet[Enrollment]:
     certified = Enrollment.objects.filter(
         company_id=viewer.company_id, certified_at__isnull=False
     ).select_related("person", "curriculum", "company")
-    if viewer.is_executive or viewer.is_program_admin:
+    if sees_whole_company(viewer):
         return certified
     allowed = Q(person=viewer)
     if viewer.is_manager:
@@ -505,7 +497,7 @@ def team_people(*, viewer: Person, team: Team | None) -> QuerySet[Person]:
     they also manage people — otherwise nobody until they pick a team.
     """
     people = Person.objects.filter(company_id=viewer.company_id, is_active=True)
-    sees_all = viewer.is_executive or viewer.is_program_admin
+    sees_all = sees_whole_company(viewer)
     if team is not None and sees_all:
         return people.filter(team=team)
     if not viewer.is_manager:

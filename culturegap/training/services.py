@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from culturegap import measures
 from culturegap.integrations import webhooks
+from culturegap.org import scope
 from culturegap.org.models import Person, Team
 from culturegap.reinforcement.services import review_from_answer
 from culturegap.training import selectors
@@ -169,7 +170,7 @@ def assign_curriculum(
 
 def _check_open(enrollment: Enrollment, at: datetime.datetime) -> None:
     starts_on = enrollment.starts_on
-    if starts_on > selectors.company_today(enrollment.company, at=at):
+    if starts_on > scope.company_today(enrollment.company, at=at):
         raise NotAvailable(f"This curriculum starts on {starts_on.day} {starts_on:%B %Y}.")
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from culturegap.access import ANY_ROLE, roles_required
 from culturegap.charts import chart
 from culturegap.csvexport import safe_row
+from culturegap.org import scope
 from culturegap.org.models import Role
 from culturegap.training import selectors, services
 from culturegap.training.forms import AssessmentForm, AssignForm, LessonAnswerForm
@@ -307,7 +308,7 @@ def certificate(request, code: uuid.UUID):
     )
     post = enrollment.assessments.filter(kind=AssessmentKind.POST).first()
     certified_on = timezone.localtime(
-        enrollment.certified_at, selectors.company_zone(enrollment.company)
+        enrollment.certified_at, scope.company_zone(enrollment.company)
     ).date()
     return render(
         request,
@@ -396,7 +397,7 @@ def team_progress_csv(request):
     writer.writerows(
         safe_row(row) for row in selectors.team_csv_rows(progress, company=request.user.company)
     )
-    stamp = selectors.company_today(request.user.company).isoformat()
+    stamp = scope.company_today(request.user.company).isoformat()
     response["Content-Disposition"] = f'attachment; filename="team-learning-{stamp}.csv"'
     return response
 
@@ -420,7 +421,7 @@ def rollout(request):
 def assign(request):
     company = request.user.company
     if request.method == "GET":
-        today = selectors.company_today(company)
+        today = scope.company_today(company)
         initial = {
             "wave": 1,
             "curriculum": request.GET.get("curriculum", ""),

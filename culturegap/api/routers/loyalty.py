@@ -16,9 +16,9 @@ from culturegap.api.common import (
     person_of,
     responses,
 )
-from culturegap.loyalty.models import company_today, company_zone
 from culturegap.loyalty.selectors import responses_in_scope
 from culturegap.org.models import Role
+from culturegap.org.scope import company_today, company_zone
 
 router = Router(tags=["loyalty"])
 

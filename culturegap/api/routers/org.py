@@ -23,9 +23,10 @@ from culturegap.api.common import (
     person_of,
     responses,
 )
-from culturegap.org import selectors
-from culturegap.org.imports import CUSTOMER_COLUMNS, company_today, import_customers
+from culturegap.org import scope, selectors
+from culturegap.org.imports import CUSTOMER_COLUMNS, import_customers
 from culturegap.org.models import CustomerService, Role
+from culturegap.org.scope import company_today
 
 router = Router(tags=["organisation"])
 
@@ -114,7 +115,7 @@ class PersonQuery(PageQuery):
 @router.get("/people", response=responses({200: PersonPage}), summary="People")
 @allow(Role.EXECUTIVE, Role.ADMIN)
 def person_list(request, query: Query[PersonQuery]):
-    people = selectors.people_visible_to(viewer=person_of(request)).order_by("name", "pk")
+    people = scope.people_visible_to(viewer=person_of(request)).order_by("name", "pk")
     if query.search.strip():
         search = query.search.strip()
         people = people.filter(Q(name__icontains=search) | Q(email__icontains=search))
@@ -124,7 +125,7 @@ def person_list(request, query: Query[PersonQuery]):
 @router.get("/people/{person_id}", response=responses({200: PersonOut}), summary="One person")
 @allow(*ANY_ROLE)
 def person_detail(request, person_id: Id):
-    return get_object_or_404(selectors.people_visible_to(viewer=person_of(request)), pk=person_id)
+    return get_object_or_404(scope.people_visible_to(viewer=person_of(request)), pk=person_id)
 
 
 # --- services -----------------------------------------------------------------------------------

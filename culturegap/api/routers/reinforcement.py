@@ -15,8 +15,7 @@ from culturegap.api.common import (
     person_of,
     responses,
 )
-from culturegap.opportunities.selectors import company_zone
-from culturegap.org.selectors import people_visible_to
+from culturegap.org.scope import company_zone, people_visible_to
 from culturegap.reinforcement.models import Review
 
 router = Router(tags=["reinforcement"])

@@ -20,9 +20,8 @@ from culturegap.api.common import (
     responses,
 )
 from culturegap.org.models import Role
-from culturegap.org.selectors import people_visible_to
+from culturegap.org.scope import company_today, people_visible_to
 from culturegap.training.models import Curriculum, Enrollment, Lesson, LessonProgress
-from culturegap.training.selectors import company_today
 
 router = Router(tags=["training"])
 

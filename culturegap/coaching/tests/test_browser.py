@@ -10,8 +10,8 @@ import pytest
 
 from culturegap.coaching import services
 from culturegap.coaching.models import Observation
-from culturegap.coaching.selectors import company_today
 from culturegap.coaching.tests.factories import ObservationFactory, published_playbook
+from culturegap.org.scope import company_today
 from culturegap.org.tests.factories import CustomerFactory, PersonFactory
 from culturegap.tests.browser import sign_in
 

@@ -10,6 +10,7 @@ import pytest
 from culturegap import measures
 from culturegap.coaching import demo, selectors
 from culturegap.coaching.models import Observation, ObservationRating, Scorecard
+from culturegap.org import scope as org_scope
 from culturegap.org.demo import DEMO_EMAILS, seed_demo_company
 from culturegap.org.models import Person, Role
 from culturegap.training.models import Enrollment
@@ -20,7 +21,7 @@ def harbourline(db, monkeypatch):
     # The training chapter imports the starter pack (the published playbook) and enrolls people.
     monkeypatch.setattr("culturegap.org.demo.DEMO_CHAPTERS", ["culturegap.training.demo.seed"])
     company = seed_demo_company(people=60, customers=300).company
-    today = selectors.company_today(company)
+    today = org_scope.company_today(company)
     demo.seed(company=company, rng=random.Random(4), today=today, progress=False)
     return company
 
@@ -32,7 +33,7 @@ def test_the_scorecard_has_one_behaviour_per_playbook_step(harbourline):
 
 
 def test_managers_observe_their_own_people_in_the_last_nine_months(harbourline):
-    today = selectors.company_today(harbourline)
+    today = org_scope.company_today(harbourline)
     observations = Observation.objects.filter(company=harbourline).select_related("person")
     assert observations.filter(kind="manager").count() > 20
     assert observations.filter(kind="self").exists()
@@ -85,7 +86,7 @@ def test_without_a_published_playbook_the_chapter_writes_nothing(db, company):
 def test_a_big_company_is_capped(harbourline, monkeypatch):
     monkeypatch.setattr(demo, "MAX_OBSERVATIONS", 30)
     Observation.objects.all().delete()
-    today = selectors.company_today(harbourline)
+    today = org_scope.company_today(harbourline)
     demo.seed(company=harbourline, rng=random.Random(9), today=today, progress=False)
     crp = Person.objects.get(email=DEMO_EMAILS[Role.CRP])
     # About the cap (managers are sampled), and the demo logins keep their story.

@@ -14,6 +14,7 @@ from culturegap.coaching.tests.factories import (
     published_playbook,
     scorecard_with_steps,
 )
+from culturegap.org import scope as org_scope
 from culturegap.org.tests.factories import PersonFactory
 from culturegap.reinforcement.tests.factories import card
 from culturegap.training.models import Answer, Assessment, AssessmentItem, Curriculum, Enrollment
@@ -234,7 +235,7 @@ def test_home_reminders_count_people_not_observed_in_sixty_days(company, staff, 
     PersonFactory(company=company, team=crp.team, manager=manager)
     PersonFactory(company=company, team=crp.team, manager=manager, is_active=False)
     assert selectors.manager_reminders(manager=manager) == (False, 2)
-    today = selectors.company_today(company)
+    today = org_scope.company_today(company)
     ObservationFactory(person=crp, scorecard=scorecard, observed_on=today, ratings={"open": 3})
     assert selectors.manager_reminders(manager=manager) == (True, 1)
     Observation.objects.update(observed_on=today - datetime.timedelta(days=61))

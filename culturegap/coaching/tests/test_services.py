@@ -9,9 +9,9 @@ from django.db.models import RestrictedError
 
 from culturegap.coaching import services
 from culturegap.coaching.models import Observation, ObservationRating, Scorecard
-from culturegap.coaching.selectors import company_today
 from culturegap.coaching.tests.factories import STEPS, ObservationFactory, published_playbook
 from culturegap.language.tests.factories import PlaybookFactory
+from culturegap.org.scope import company_today
 from culturegap.org.tests.factories import CustomerFactory, PersonFactory
 
 

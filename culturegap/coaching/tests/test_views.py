@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from culturegap.coaching import services
 from culturegap.coaching.models import Observation, ObservationRating, Scorecard
-from culturegap.coaching.selectors import company_today, readiness_of
+from culturegap.coaching.selectors import readiness_of
 from culturegap.coaching.tests.factories import ObservationFactory, published_playbook
+from culturegap.org.scope import company_today
 from culturegap.org.tests.factories import CustomerFactory, PersonFactory, TeamFactory
 
 

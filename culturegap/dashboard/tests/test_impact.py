@@ -11,6 +11,7 @@ from django.utils import timezone
 from culturegap.dashboard import selectors
 from culturegap.measures import impact
 from culturegap.opportunities.models import Opportunity, Source
+from culturegap.org import scope as org_scope
 from culturegap.org.tests.factories import CustomerFactory, PersonFactory, TeamFactory
 from culturegap.training.models import Assignment
 from culturegap.training.tests.factories import CurriculumFactory
@@ -117,7 +118,7 @@ def rollout(company, staff):
     today = timezone.localdate()
     curriculum = CurriculumFactory(company=company)
     customer = CustomerFactory(company=company)
-    zone = selectors.company_zone(company)
+    zone = org_scope.company_zone(company)
     rows = []
     for number in range(8):
         team = TeamFactory(company=company, name=f"Crew {number}", kind="service")

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from culturegap.dashboard import selectors
+from culturegap.org import scope as org_scope
 from culturegap.org.tests.factories import (
     CustomerFactory,
     CustomerServiceFactory,
@@ -21,7 +22,7 @@ def _figures(viewer, **params):
 
 
 def _quarter_label(moment: datetime.datetime, company) -> str:
-    day = timezone.localtime(moment, selectors.company_zone(company)).date()
+    day = timezone.localtime(moment, org_scope.company_zone(company)).date()
     return f"{day.year} Q{(day.month - 1) // 3 + 1}"
 
 
@@ -153,7 +154,7 @@ def test_culture_gap_by_wave(staff, hand_built, company):
 def test_the_nps_panel_has_one_weighted_row_per_team_and_quarter(staff, hand_built, company):
     panel = selectors.nps_panel(selectors.scope_for(viewer=staff["executive"], params={}))
     quarter = selectors.quarter_index(
-        timezone.localtime(hand_built["answered"], selectors.company_zone(company)).date()
+        timezone.localtime(hand_built["answered"], org_scope.company_zone(company)).date()
     )
     started = selectors.quarter_index(timezone.localdate() - datetime.timedelta(days=100))
     rows = sorted(panel.itertuples(index=False), key=lambda row: row.y)

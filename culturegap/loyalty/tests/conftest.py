@@ -90,8 +90,8 @@ def closed_campaign(company):
 
 def answer(campaign, customer, score, day, team="serving"):
     """A stored answer given at noon (company time) on ``day``."""
-    from culturegap.loyalty.models import company_zone
     from culturegap.loyalty.tests.factories import SurveyResponseFactory
+    from culturegap.org.scope import company_zone
 
     at = datetime.datetime.combine(day, datetime.time(12), company_zone(campaign.company))
     team = customer.serving_team if team == "serving" else team

@@ -10,9 +10,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from culturegap.loyalty.models import SurveyCampaign, SurveyInvitation, company_today
+from culturegap.loyalty.models import SurveyCampaign, SurveyInvitation
 from culturegap.loyalty.tests.conftest import LINK, answer
 from culturegap.loyalty.views import SEND_FROM_PAGE_LIMIT
+from culturegap.org.scope import company_today
 from culturegap.org.tests.factories import PersonFactory
 from culturegap.tests.html import html_table
 

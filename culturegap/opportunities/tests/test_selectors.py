@@ -10,6 +10,7 @@ from culturegap.opportunities import selectors
 from culturegap.opportunities.models import Opportunity
 from culturegap.opportunities.selectors import Scope, opportunities_visible_to, opportunity_list
 from culturegap.opportunities.tests.factories import OpportunityFactory
+from culturegap.org import scope
 from culturegap.org.tests.factories import (
     CustomerFactory,
     PersonFactory,
@@ -91,7 +92,7 @@ def test_scopes_narrow_the_list(book, staff):
 def test_filters_by_status_team_service_and_days(company, staff):
     payroll = ServiceFactory(company=company, name="Payroll")
     customer = CustomerFactory(company=company)
-    zone = selectors.company_zone(company)
+    zone = scope.company_zone(company)
     late_evening = datetime.datetime(2025, 3, 9, 23, 30, tzinfo=zone)
     won = OpportunityFactory(
         customer=customer, found_by=staff["crp"], status="won", value=Decimal(10),

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from culturegap.integrations import xapi
 from culturegap.integrations.management.commands.export_table import iso_date
 from culturegap.org.imports import UnknownCompany, company_for_import
-from culturegap.training.selectors import company_zone
+from culturegap.org.scope import company_zone
 
 
 class Command(BaseCommand):

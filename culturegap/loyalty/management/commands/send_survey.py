@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from culturegap.loyalty import selectors, services
-from culturegap.loyalty.models import SurveyCampaign, company_today
+from culturegap.loyalty.models import SurveyCampaign
+from culturegap.org.scope import company_today
 
 
 class Command(BaseCommand):
