@@ -1,39 +1,18 @@
-"""CSV imports of people and customers, from ``people.py`` until the module is split by subject."""
+"""CSV imports of the org layer: people, customers, and which company an import goes to."""
 
-from culturegap.org.imports.people import (
-    _ISO_DATE,
-    CUSTOMER_COLUMNS,
-    PEOPLE_COLUMNS,
-    UPDATE_BATCH_SIZE,
-    ImportResult,
-    Progress,
-    RowError,
-    UnknownCompany,
-    _changed_meanwhile,
-    _in_batches,
-    _sorted,
-    _ticker,
-    company_for_import,
-    import_customers,
-    import_people,
-    read_rows,
-)
+from culturegap.csvimport import ImportResult, Progress, RowError
+from culturegap.org.imports.company import UnknownCompany, company_for_import
+from culturegap.org.imports.customers import CUSTOMER_COLUMNS, import_customers
+from culturegap.org.imports.people import PEOPLE_COLUMNS, import_people
 
 __all__ = [
     "CUSTOMER_COLUMNS",
     "PEOPLE_COLUMNS",
-    "UPDATE_BATCH_SIZE",
     "ImportResult",
     "Progress",
     "RowError",
     "UnknownCompany",
-    "_ISO_DATE",
-    "_changed_meanwhile",
-    "_in_batches",
-    "_sorted",
-    "_ticker",
     "company_for_import",
     "import_customers",
     "import_people",
-    "read_rows",
 ]

@@ -1,10 +1,7 @@
-"""CSV imports of people and customers: check every row first, then write all of it or nothing.
+"""CSV import of people: check every row first, then write all of it or nothing.
 
-Both imports are atomic and idempotent. Every row is checked before anything is written; if any
-row is wrong, the result lists every problem (line, column, plain message) and the database is
-left exactly as it was. Importing the same file twice changes nothing the second time.
-
-People — header ``email,name,team,team_kind,role,manager_email``:
+The import is atomic and idempotent (see :mod:`culturegap.csvimport` for the file format and the
+error report). Header ``email,name,team,team_kind,role,manager_email``:
 
 - keyed by e-mail (lower-cased) within the company; people not in the file are left alone; an
   e-mail registered to another organisation is refused (without naming it);
@@ -15,290 +12,44 @@ People — header ``email,name,team,team_kind,role,manager_email``:
 - ``manager_email`` may name someone earlier or later in the file, or someone already in the
   company; nobody may manage themselves and the result may not contain a management cycle;
 - new people get an unusable password: they choose one through the "forgotten password" link.
-
-Customers — header ``external_id,name,sales_owner_email,services,since``:
-
-- keyed by ``external_id`` within the company; customers not in the file are left alone;
-- ``sales_owner_email`` is empty (no owner) or a person of the company with the sales role;
-- ``services`` are ``;``-separated service codes of the company's catalog (any case). Each listed
-  service gets an open :class:`CustomerService` starting on ``since`` unless the customer already
-  has an open one for it (no end date, or one after today). **A service the customer has open but
-  the row no longer lists is ended today** (``ended_on`` = the company's today), so the file is
-  the truth about what each listed customer buys now;
-- ``since`` is ``YYYY-MM-DD`` and not in the future.
-
-Line numbers count physical lines of the file: the header is line 1, the first data row line 2.
-Blank lines are skipped.
 """
 
-import codecs
-import csv
-import datetime
-import io
-import logging
-import re
 import secrets
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import TypeVar
+from dataclasses import dataclass
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Greatest
 
-from culturegap.org.models import (
-    ROLE_FIELDS,
-    Company,
-    Customer,
-    CustomerService,
-    Person,
-    Role,
-    Service,
-    Team,
-    TeamKind,
+from culturegap.csvimport import (
+    BATCH_SIZE,
+    UPDATE_BATCH_SIZE,
+    ImportResult,
+    Progress,
+    Row,
+    RowError,
+    changed_meanwhile,
+    chunks,
+    in_batches,
+    read_rows,
+    sorted_errors,
+    ticker,
 )
-from culturegap.org.scope import company_today
-
-logger = logging.getLogger(__name__)
+from culturegap.org.models import ROLE_FIELDS, Company, Person, Role, Team, TeamKind
 
 PEOPLE_COLUMNS = ("email", "name", "team", "team_kind", "role", "manager_email")
-CUSTOMER_COLUMNS = ("external_id", "name", "sales_owner_email", "services", "since")
-
-# Rows per INSERT/UPDATE statement, and e-mails per IN (...) lookup: well below the bound-variable
-# limits of SQLite and PostgreSQL, large enough that 100,000 rows take a few hundred statements.
-BATCH_SIZE = 1000
-# bulk_update writes one CASE per column, so its statements grow fast: keep them smaller.
-UPDATE_BATCH_SIZE = 500
 
 # The field lengths of the models, checked here because SQLite does not enforce them.
 EMAIL_MAX = Person._meta.get_field("email").max_length
 PERSON_NAME_MAX = Person._meta.get_field("name").max_length
 TEAM_NAME_MAX = Team._meta.get_field("name").max_length
-EXTERNAL_ID_MAX = Customer._meta.get_field("external_id").max_length
-CUSTOMER_NAME_MAX = Customer._meta.get_field("name").max_length
 
 ROLE_FIELD_NAMES = tuple(ROLE_FIELDS[role] for role in Role)
 # What a people file sets on a person, in the order compared and written.
 _PERSON_FIELDS = ("email", "name", "team_id", "manager_id", *ROLE_FIELD_NAMES)
 ROLE_CODES = ", ".join(Role.values)
 TEAM_KIND_CODES = ", ".join(TeamKind.values)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-# progress(stage, done, total): stage is "checking" or "writing".
-Progress = Callable[[str, int, int], None]
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, {self.field}: {self.message}"
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> str:
-        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
-
-
-class UnknownCompany(LookupError):
-    """The company an import should go to cannot be decided; the message says why."""
-
-
-def company_for_import(*, slug: str | None) -> Company:
-    """The company named by ``slug``, or the only company when there is exactly one."""
-    if slug:
-        company = Company.objects.filter(slug=slug).first()
-        if company is None:
-            known = ", ".join(Company.objects.order_by("slug").values_list("slug", flat=True))
-            raise UnknownCompany(f"No company with slug '{slug}'. Known: {known or 'none'}.")
-        return company
-    companies = list(Company.objects.order_by("slug")[:2])
-    if len(companies) == 1:
-        return companies[0]
-    if not companies:
-        raise UnknownCompany("There is no company yet: create one before importing.")
-    raise UnknownCompany("There is more than one company: say which with --company SLUG.")
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading the file
-
-
-def read_rows(
-    data: bytes, *, columns: tuple[str, ...]
-) -> tuple[list[tuple[int, dict[str, str]]] | None, list[RowError]]:
-    """Decode a CSV file and split it into ``(line, {column: stripped value})`` rows.
-
-    Returns the rows that have the header's width and the problems of the file itself. The rows
-    are None when the file cannot be read at all (encoding, empty, header); a row of the wrong
-    width is an error but the others are still returned, so that their problems are listed too.
-    Columns may come in any order; their names are matched case-insensitively.
-    """
-    text, errors = _decode(data)
-    if errors:
-        return None, errors
-    expected = ",".join(columns)
-    if not text.strip():
-        return None, [
-            RowError(1, "header", f"the file is empty: its first line must be {expected}")
-        ]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[tuple[int, dict[str, str]]] = []
-    end_of_previous = 0
-    try:
-        header = [cell.strip().lower() for cell in next(reader)]
-        errors = _check_header(header, columns=columns)
-        if errors:
-            return None, errors
-        positions = [(column, header.index(column)) for column in columns]
-        width = len(header)
-        end_of_previous = reader.line_num
-        for record in reader:
-            # A quoted value may span lines: the row starts just after the previous one ended.
-            line = end_of_previous + 1
-            end_of_previous = reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(record) != width:
-                errors.append(
-                    RowError(
-                        line,
-                        "row",
-                        f"{len(record)} values where the header has {width} ({expected}); "
-                        "a value containing a comma must be in double quotes",
-                    )
-                )
-                continue
-            rows.append((line, {column: record[index].strip() for column, index in positions}))
-    except csv.Error as error:
-        errors.append(RowError(end_of_previous + 1, "row", f"not readable as CSV: {error}"))
-    return rows, errors
-
-
-def _decode(data: bytes) -> tuple[str, list[RowError]]:
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        # No UTF-8 sequence contains a newline byte, so each line can be decoded on its own.
-        errors = []
-        for number, raw in enumerate(data.split(b"\n"), start=1):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                errors.append(
-                    RowError(
-                        number,
-                        "file",
-                        f"byte {error.start + 1} of this line is not UTF-8 text; "
-                        "save the file as “CSV UTF-8” and upload it again",
-                    )
-                )
-        return "", errors
-    if "\x00" in text:
-        # PostgreSQL cannot store NUL characters, and no real CSV file contains them.
-        return "", [
-            RowError(number, "file", "contains a NUL character: this is not a text CSV file")
-            for number, line in enumerate(text.split("\n"), start=1)
-            if "\x00" in line
-        ]
-    return text, []
-
-
-def _check_header(header: list[str], *, columns: tuple[str, ...]) -> list[RowError]:
-    expected = ",".join(columns)
-    errors = []
-    missing = [column for column in columns if column not in header]
-    if missing:
-        errors.append(
-            RowError(1, "header", f"missing column(s) {', '.join(missing)}; expected {expected}")
-        )
-    unexpected = [name or "(empty)" for name in header if name not in columns]
-    if unexpected:
-        errors.append(
-            RowError(
-                1, "header", f"unexpected column(s) {', '.join(unexpected)}; expected {expected}"
-            )
-        )
-    repeated = sorted({name for name in header if name in columns and header.count(name) > 1})
-    if repeated:
-        errors.append(RowError(1, "header", f"column(s) given twice: {', '.join(repeated)}"))
-    return errors
-
-
-def _is_email(value: str) -> bool:
-    if len(value) > EMAIL_MAX:
-        return False
-    try:
-        validate_email(value)
-    except ValidationError:
-        return False
-    return True
-
-
-def _chunks(items: list[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _ticker(progress: Progress | None, stage: str, total: int) -> Callable[[int], None]:
-    """A function to call with the number done so far; it reports every thousand or so."""
-    if progress is None:
-        return lambda done: None
-    progress(stage, 0, total)
-    reported = 0
-
-    def tick(done: int) -> None:
-        nonlocal reported
-        if done - reported >= 1000 or done == total:
-            progress(stage, done, total)
-            reported = done
-
-    return tick
-
-
-def _in_batches(items: list[T], *, tick: Callable[[int], None], done: int) -> Iterator[list[T]]:
-    for batch in _chunks(items):
-        yield batch
-        done += len(batch)
-        tick(done)
-
-
-def _sorted(errors: Iterable[RowError], columns: tuple[str, ...]) -> list[RowError]:
-    order = {column: index for index, column in enumerate(columns)}
-    return sorted(errors, key=lambda error: (error.line, order.get(error.field, -1)))
-
-
-def _changed_meanwhile() -> ImportResult:
-    # Only a concurrent change between the checks and the writes can violate a constraint.
-    logger.warning("CSV import hit an integrity error", exc_info=True)
-    message = (
-        "the data changed while the file was being imported; nothing was written, please try again"
-    )
-    return ImportResult(errors=[RowError(1, "file", message)])
-
-
-# ---------------------------------------------------------------------------------------------
-# People
 
 
 @dataclass
@@ -318,7 +69,7 @@ def import_people(
     """Create or update the company's people from a people CSV file, or write nothing at all."""
     rows, errors = read_rows(data, columns=PEOPLE_COLUMNS)
     if rows is None:
-        return ImportResult(errors=_sorted(errors, PEOPLE_COLUMNS))
+        return ImportResult(errors=sorted_errors(errors, PEOPLE_COLUMNS))
     people, row_errors = _read_people(rows, progress=progress)
     errors += row_errors
     try:
@@ -328,12 +79,22 @@ def import_people(
                 company=company, people=people, existing=existing
             )
             if errors:
-                return ImportResult(errors=_sorted(errors, PEOPLE_COLUMNS))
+                return ImportResult(errors=sorted_errors(errors, PEOPLE_COLUMNS))
             return _write_people(
                 company=company, people=people, existing=existing, progress=progress
             )
     except IntegrityError:
-        return _changed_meanwhile()
+        return changed_meanwhile()
+
+
+def _is_email(value: str) -> bool:
+    if len(value) > EMAIL_MAX:
+        return False
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _existing_people(*, company: Company) -> dict[str, tuple]:
@@ -354,9 +115,11 @@ class _PeopleFile:
     team_kinds: dict[str, tuple[str, str, int]]
 
 
-def _read_people(rows, *, progress: Progress | None) -> tuple[_PeopleFile, list[RowError]]:
+def _read_people(
+    rows: list[Row], *, progress: Progress | None
+) -> tuple[_PeopleFile, list[RowError]]:
     errors: list[RowError] = []
-    tick = _ticker(progress, "checking", len(rows))
+    tick = ticker(progress, "checking", len(rows))
     people = _PeopleFile(rows=[], line_of_email={}, team_kinds={})
     line_of_email, team_kinds = people.line_of_email, people.team_kinds
     for done, (line, cells) in enumerate(rows, start=1):
@@ -441,7 +204,7 @@ def _check_people_against_database(
 ) -> list[RowError]:
     errors = []
     newcomers = [email for email in people.line_of_email if email not in existing]
-    for batch in _chunks(newcomers):
+    for batch in chunks(newcomers):
         for email in Person.objects.filter(email__in=batch).values_list("email", flat=True):
             errors.append(
                 RowError(
@@ -523,7 +286,7 @@ def _write_people(
         if person.email in existing and wanted(person) != existing[person.email][1:]
     ]
     newcomers = [person for person in rows if person.email not in existing]
-    tick = _ticker(progress, "writing", len(newcomers) + len(changed))
+    tick = ticker(progress, "writing", len(newcomers) + len(changed))
 
     # Insert managers before their reports, level by level, so every new person is written
     # once with their manager already known (the checks ruled out cycles).
@@ -534,7 +297,7 @@ def _write_people(
         waiting = [p for p in waiting if p.manager_email and p.manager_email not in ids]
         if not ready:
             raise RuntimeError("a management cycle among new people got past the checks")
-        for batch in _in_batches(ready, tick=tick, done=done):
+        for batch in in_batches(ready, tick=tick, done=done):
             created = Person.objects.bulk_create(
                 [
                     Person(
@@ -548,7 +311,7 @@ def _write_people(
             ids.update(_ids_by_email(company=company, people=created))
         done += len(ready)
 
-    for batch in _in_batches(changed, tick=tick, done=done):
+    for batch in in_batches(changed, tick=tick, done=done):
         # Only the listed fields are written, so a bare instance with the pk is enough.
         Person.objects.bulk_update(
             [
@@ -614,248 +377,3 @@ def _write_teams(
     else:
         ids.update((team.name.casefold(), team.pk) for team in new)
     return ids
-
-
-# ---------------------------------------------------------------------------------------------
-# Customers
-
-
-@dataclass
-class _CustomerRow:
-    line: int
-    external_id: str
-    name: str
-    sales_owner_id: int | None
-    service_ids: frozenset[int]
-    since: datetime.date | None
-
-
-def import_customers(
-    *,
-    company: Company,
-    data: bytes,
-    progress: Progress | None = None,
-    today: datetime.date | None = None,
-) -> ImportResult:
-    """Create or update the company's customers and the services they buy from a customers CSV
-    file, or write nothing at all. ``today`` (default: the company's today) is the date services
-    no longer listed are ended on, and the latest acceptable ``since``."""
-    rows, errors = read_rows(data, columns=CUSTOMER_COLUMNS)
-    if rows is None:
-        return ImportResult(errors=_sorted(errors, CUSTOMER_COLUMNS))
-    today = today or company_today(company)
-    try:
-        with transaction.atomic():
-            customers, row_errors = _check_customers(
-                company=company, rows=rows, today=today, progress=progress
-            )
-            errors += row_errors
-            if errors:
-                return ImportResult(errors=_sorted(errors, CUSTOMER_COLUMNS))
-            return _write_customers(
-                company=company, customers=customers, today=today, progress=progress
-            )
-    except IntegrityError:
-        return _changed_meanwhile()
-
-
-def _check_customers(
-    *, company: Company, rows, today: datetime.date, progress: Progress | None
-) -> tuple[list[_CustomerRow], list[RowError]]:
-    errors: list[RowError] = []
-    tick = _ticker(progress, "checking", len(rows))
-    codes = Service.objects.filter(company=company).values_list("code", "id")
-    catalog = {code.casefold(): pk for code, pk in codes}
-    catalog_codes = ", ".join(sorted(code for code, _pk in codes))
-    people = {
-        email.lower(): (pk, is_salesperson)
-        for pk, email, is_salesperson in Person.objects.filter(company=company).values_list(
-            "id", "email", "is_salesperson"
-        )
-    }
-    customers: list[_CustomerRow] = []
-    line_of_id: dict[str, int] = {}
-
-    for done, (line, cells) in enumerate(rows, start=1):
-        tick(done)
-        external_id = cells["external_id"]
-        if not external_id:
-            errors.append(RowError(line, "external_id", "empty: every customer needs an id"))
-        elif len(external_id) > EXTERNAL_ID_MAX:
-            errors.append(
-                RowError(line, "external_id", f"longer than {EXTERNAL_ID_MAX} characters")
-            )
-        elif external_id in line_of_id:
-            errors.append(
-                RowError(
-                    line, "external_id", f"{external_id} is also on line {line_of_id[external_id]}"
-                )
-            )
-        else:
-            line_of_id[external_id] = line
-
-        name = cells["name"]
-        if not name:
-            errors.append(RowError(line, "name", "empty: every customer needs a name"))
-        elif len(name) > CUSTOMER_NAME_MAX:
-            errors.append(RowError(line, "name", f"longer than {CUSTOMER_NAME_MAX} characters"))
-
-        owner_email = cells["sales_owner_email"].lower()
-        owner = people.get(owner_email) if owner_email else (None, True)
-        if owner is None:
-            errors.append(
-                RowError(
-                    line,
-                    "sales_owner_email",
-                    f"no person with e-mail {owner_email} in {company.name}",
-                )
-            )
-        elif not owner[1]:
-            errors.append(
-                RowError(
-                    line,
-                    "sales_owner_email",
-                    f"{owner_email} does not have the salesperson role",
-                )
-            )
-
-        codes = {code.strip() for code in cells["services"].split(";")} - {""}
-        unknown = sorted(code for code in codes if code.casefold() not in catalog)
-        if unknown:
-            errors.append(
-                RowError(
-                    line,
-                    "services",
-                    f"unknown service code(s) {', '.join(unknown)}; "
-                    f"the catalog has: {catalog_codes or 'no services yet'}",
-                )
-            )
-
-        since = None
-        written = cells["since"]
-        if not _ISO_DATE.fullmatch(written):
-            errors.append(RowError(line, "since", f"“{written}” is not a date like 2024-03-31"))
-        else:
-            try:
-                since = datetime.date.fromisoformat(written)
-            except ValueError:
-                errors.append(RowError(line, "since", f"{written} is not a date in the calendar"))
-            else:
-                if since > today:
-                    errors.append(RowError(line, "since", f"{written} is in the future"))
-
-        customers.append(
-            _CustomerRow(
-                line,
-                external_id,
-                name,
-                owner[0] if owner else None,
-                frozenset(catalog[code.casefold()] for code in codes if code not in unknown),
-                since,
-            )
-        )
-    return customers, errors
-
-
-def _write_customers(
-    *,
-    company: Company,
-    customers: list[_CustomerRow],
-    today: datetime.date,
-    progress: Progress | None,
-) -> ImportResult:
-    existing = {
-        external_id: (pk, name, owner_id, since)
-        for pk, external_id, name, owner_id, since in Customer.objects.filter(
-            company=company
-        ).values_list("id", "external_id", "name", "sales_owner_id", "since")
-    }
-    # customer id → {service id: ids of its active CustomerService rows}
-    active: dict[int, dict[int, list[int]]] = {}
-    for pk, customer_id, service_id in (
-        CustomerService.objects.filter(company=company)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
-        .values_list("id", "customer_id", "service_id")
-    ):
-        active.setdefault(customer_id, {}).setdefault(service_id, []).append(pk)
-
-    new = [row for row in customers if row.external_id not in existing]
-    changed_fields: list[_CustomerRow] = []
-    to_end: list[int] = []
-    to_start: list[tuple[_CustomerRow, int]] = []
-    touched: set[str] = set()
-    for row in customers:
-        record = existing.get(row.external_id)
-        if record is None:
-            to_start.extend((row, service_id) for service_id in sorted(row.service_ids))
-            continue
-        pk = record[0]
-        if (row.name, row.sales_owner_id, row.since) != record[1:]:
-            changed_fields.append(row)
-            touched.add(row.external_id)
-        current = active.get(pk, {})
-        for service_id in sorted(row.service_ids - current.keys()):
-            to_start.append((row, service_id))
-            touched.add(row.external_id)
-        for service_id in current.keys() - row.service_ids:
-            to_end.extend(current[service_id])
-            touched.add(row.external_id)
-
-    tick = _ticker(progress, "writing", len(new) + len(changed_fields) + len(to_start))
-    done = 0
-    ids = {external_id: record[0] for external_id, record in existing.items()}
-    for batch in _in_batches(new, tick=tick, done=done):
-        created = Customer.objects.bulk_create(
-            [
-                Customer(
-                    company=company,
-                    external_id=row.external_id,
-                    name=row.name,
-                    sales_owner_id=row.sales_owner_id,
-                    since=row.since,
-                )
-                for row in batch
-            ]
-        )
-        if any(customer.pk is None for customer in created):
-            # Databases that cannot return the new keys from a bulk insert: ask for them.
-            created = Customer.objects.filter(
-                company=company, external_id__in=[row.external_id for row in batch]
-            )
-        ids.update((customer.external_id, customer.pk) for customer in created)
-    done += len(new)
-    for batch in _in_batches(changed_fields, tick=tick, done=done):
-        Customer.objects.bulk_update(
-            [
-                Customer(
-                    id=ids[row.external_id],
-                    name=row.name,
-                    sales_owner_id=row.sales_owner_id,
-                    since=row.since,
-                )
-                for row in batch
-            ],
-            ["name", "sales_owner_id", "since"],
-            batch_size=UPDATE_BATCH_SIZE,
-        )
-    done += len(changed_fields)
-    for batch in _in_batches(to_start, tick=tick, done=done):
-        CustomerService.objects.bulk_create(
-            [
-                CustomerService(
-                    company=company,
-                    customer_id=ids[row.external_id],
-                    service_id=service_id,
-                    started_on=row.since,
-                )
-                for row, service_id in batch
-            ]
-        )
-    for batch in _chunks(to_end):
-        # A service set to start after today cannot end before it started: end it on its start.
-        CustomerService.objects.filter(id__in=batch).update(
-            ended_on=Greatest(F("started_on"), Value(today))
-        )
-    return ImportResult(
-        created=len(new), updated=len(touched), unchanged=len(customers) - len(new) - len(touched)
-    )
