@@ -82,8 +82,8 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
+    from culturegap.csvimport import ProgressBars
     from culturegap.org.imports import import_people
-    from culturegap.org.management.commands.import_people import ProgressBars
     from culturegap.org.models import Company, Person, Team
 
     try:

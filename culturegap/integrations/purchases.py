@@ -1,8 +1,8 @@
 """CSV import of the services customers bought: one row per purchase, all of it or nothing.
 
-Header ``customer_external_id,service_code,started_on,ended_on`` (any column order, as the
-people and customer imports read it: same decoding, header checks, line numbers and error
-report, from ``culturegap.org.imports``).
+Header ``customer_external_id,service_code,started_on,ended_on``, read by
+:mod:`culturegap.csvimport` like the people and customer imports (any column order, same decoding,
+header checks, line numbers and error report).
 
 - A purchase is keyed by (customer, service, ``started_on``). A key already recorded gets the
   row's ``ended_on`` (updated, or unchanged when it is the same); a new key is created. So
@@ -25,17 +25,18 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from culturegap.org.imports import (
-    _ISO_DATE,
+from culturegap.csvimport import (
     UPDATE_BATCH_SIZE,
     ImportResult,
     Progress,
+    Row,
     RowError,
-    _changed_meanwhile,
-    _in_batches,
-    _sorted,
-    _ticker,
+    changed_meanwhile,
+    in_batches,
+    parse_date,
     read_rows,
+    sorted_errors,
+    ticker,
 )
 from culturegap.org.models import Company, Customer, CustomerService, Service
 
@@ -57,7 +58,7 @@ def import_purchases(
     """Create or update the company's purchases from a purchases CSV file, or write nothing."""
     rows, errors = read_rows(data, columns=PURCHASE_COLUMNS)
     if rows is None:
-        return ImportResult(errors=_sorted(errors, PURCHASE_COLUMNS))
+        return ImportResult(errors=sorted_errors(errors, PURCHASE_COLUMNS))
     try:
         with transaction.atomic():
             purchases, row_errors = _check_rows(company=company, rows=rows, progress=progress)
@@ -65,30 +66,19 @@ def import_purchases(
             recorded = _recorded(company=company)
             errors += _overlaps(purchases=purchases, recorded=recorded)
             if errors:
-                return ImportResult(errors=_sorted(errors, PURCHASE_COLUMNS))
+                return ImportResult(errors=sorted_errors(errors, PURCHASE_COLUMNS))
             return _write(
                 company=company, purchases=purchases, recorded=recorded, progress=progress
             )
     except IntegrityError:
-        return _changed_meanwhile()
-
-
-def _parse_date(written: str, *, line: int, field: str, errors: list[RowError]):
-    if not _ISO_DATE.fullmatch(written):
-        errors.append(RowError(line, field, f"“{written}” is not a date like 2024-03-31"))
-        return None
-    try:
-        return datetime.date.fromisoformat(written)
-    except ValueError:
-        errors.append(RowError(line, field, f"{written} is not a date in the calendar"))
-        return None
+        return changed_meanwhile()
 
 
 def _check_rows(
-    *, company: Company, rows, progress: Progress | None
+    *, company: Company, rows: list[Row], progress: Progress | None
 ) -> tuple[list[_PurchaseRow], list[RowError]]:
     errors: list[RowError] = []
-    tick = _ticker(progress, "checking", len(rows))
+    tick = ticker(progress, "checking", len(rows))
     customers = dict(Customer.objects.filter(company=company).values_list("external_id", "id"))
     codes = list(Service.objects.filter(company=company).values_list("code", "id"))
     catalog = {code.casefold(): pk for code, pk in codes}
@@ -127,11 +117,11 @@ def _check_rows(
         if not cells["started_on"]:
             errors.append(RowError(line, "started_on", "empty: give the date the purchase began"))
         else:
-            started_on = _parse_date(
+            started_on = parse_date(
                 cells["started_on"], line=line, field="started_on", errors=errors
             )
         if cells["ended_on"]:
-            ended_on = _parse_date(cells["ended_on"], line=line, field="ended_on", errors=errors)
+            ended_on = parse_date(cells["ended_on"], line=line, field="ended_on", errors=errors)
         if started_on and ended_on and ended_on < started_on:
             errors.append(
                 RowError(
@@ -233,8 +223,8 @@ def _write(
             new.append(purchase)
         elif found[1] != purchase.ended_on:
             changed.append(CustomerService(id=found[0], ended_on=purchase.ended_on))
-    tick = _ticker(progress, "writing", len(new) + len(changed))
-    for batch in _in_batches(new, tick=tick, done=0):
+    tick = ticker(progress, "writing", len(new) + len(changed))
+    for batch in in_batches(new, tick=tick, done=0):
         CustomerService.objects.bulk_create(
             CustomerService(
                 company=company,
@@ -245,7 +235,7 @@ def _write(
             )
             for purchase in batch
         )
-    for batch in _in_batches(changed, tick=tick, done=len(new)):
+    for batch in in_batches(changed, tick=tick, done=len(new)):
         CustomerService.objects.bulk_update(batch, ["ended_on"], batch_size=UPDATE_BATCH_SIZE)
     return ImportResult(
         created=len(new),

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 
-from culturegap.org.imports import ImportResult
+from culturegap.csvimport import ImportResult
 
 # More rows than anyone reads on a page; the count of the rest is shown instead.
 ERRORS_SHOWN = 500

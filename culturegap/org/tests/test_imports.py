@@ -307,7 +307,7 @@ def test_a_conflict_at_write_time_is_an_error_and_writes_nothing(
     # Stands for another request taking the e-mail between the checks and the writes.
     PersonFactory(company=other_company, email="taken@other.test")
     monkeypatch.setattr(
-        "culturegap.org.imports._check_people_against_database", lambda **kwargs: []
+        "culturegap.org.imports.people._check_people_against_database", lambda **kwargs: []
     )
     before = snapshot()
 

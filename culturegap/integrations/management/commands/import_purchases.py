@@ -1,8 +1,8 @@
 """``culturegap import_purchases FILE``: record the services customers bought from a CSV file."""
 
+from culturegap.csvimport import ImportResult
 from culturegap.integrations.purchases import PURCHASE_COLUMNS, import_purchases
-from culturegap.org.imports import ImportResult
-from culturegap.org.management.commands.import_people import CsvImportCommand
+from culturegap.org.imports.command import CsvImportCommand
 
 
 class Command(CsvImportCommand):

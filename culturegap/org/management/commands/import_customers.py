@@ -1,7 +1,8 @@
 """``culturegap import_customers FILE``: create or update a company's customers from a CSV file."""
 
-from culturegap.org.imports import CUSTOMER_COLUMNS, ImportResult, import_customers
-from culturegap.org.management.commands.import_people import CsvImportCommand
+from culturegap.csvimport import ImportResult
+from culturegap.org.imports import CUSTOMER_COLUMNS, import_customers
+from culturegap.org.imports.command import CsvImportCommand
 
 
 class Command(CsvImportCommand):
