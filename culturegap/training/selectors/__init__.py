@@ -1,27 +1,33 @@
-"""Read queries of rollout and learning, shared by pages, CSV exports and the today page."""
+"""Read queries of rollout and learning, shared by pages, CSV exports and the today page.
 
-from culturegap.training.selectors.learner import (
+Every function takes the requesting person (or the company) and filters by it; pages, CSV exports
+and the today page share these, so they always show the same figures.
+"""
+
+from culturegap.training.selectors.assessments import (
     FINAL_CHECK_ATTEMPTS,
-    NOT_ASSIGNED,
-    STATUSES,
-    STREAK_WINDOW_DAYS,
-    TEAM_CSV_HEADER,
-    AssignmentCounts,
-    CurriculumRollout,
-    LearnerDay,
-    Progress,
     Results,
     SkillResult,
-    SkillSummary,
-    Step,
-    TeamProgress,
-    TeamRow,
     assessment_items,
     assessment_results,
     certificates_visible_to,
+    draw_assessment,
+    questions_per_skill,
+    retakes_left,
+    shuffled,
+    skill_bank,
+    skill_label,
+    skill_names,
+    skill_order,
+    skill_scores,
+)
+from culturegap.training.selectors.learner import (
+    STREAK_WINDOW_DAYS,
+    LearnerDay,
+    Progress,
+    Step,
     current_enrollment,
     curriculum_lessons,
-    draw_assessment,
     enrollment_progress,
     enrollments_of,
     first_lesson_answers,
@@ -29,16 +35,20 @@ from culturegap.training.selectors.learner import (
     learning_list,
     lesson_answer_days,
     lesson_questions,
+)
+from culturegap.training.selectors.rollout import (
+    AssignmentCounts,
+    CurriculumRollout,
     overdue_count,
-    questions_per_skill,
-    retakes_left,
     rollout_overview,
-    shuffled,
-    skill_bank,
-    skill_label,
-    skill_names,
-    skill_order,
-    skill_scores,
+)
+from culturegap.training.selectors.teams import (
+    NOT_ASSIGNED,
+    STATUSES,
+    TEAM_CSV_HEADER,
+    SkillSummary,
+    TeamProgress,
+    TeamRow,
     team_choices,
     team_csv_rows,
     team_people,
