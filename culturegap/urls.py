@@ -5,8 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from culturegap.access import public
-from culturegap.authoring import authoring_site
 from culturegap.org import views as org_views
+from culturegap.training.authoring import authoring_site
 
 # Auth views are wrapped with ``public`` so the permission-matrix test knows they are open.
 auth_patterns = [

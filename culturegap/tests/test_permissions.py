@@ -37,7 +37,7 @@ from culturegap.training.tests.factories import curriculum_with_lessons
 
 # Django's own admin site keeps its own staff-only checks (tested below), not our roles.
 # The authoring site (/author/) is an admin site too, for program admins: it has its own role
-# matrix in culturegap/language/tests/test_authoring.py.
+# matrix in culturegap/training/tests/test_authoring.py.
 SKIPPED_NAMESPACES = {"admin", "authoring"}
 SECRETS = ["Zephyr Joinery", "Cara CRP", "Client Service", "Year-end accounts"]
 

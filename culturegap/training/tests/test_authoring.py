@@ -3,11 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from culturegap.authoring import LinesField
 from culturegap.language.models import Playbook
 from culturegap.language.tests.factories import playbook_with_content
 from culturegap.org.models import Role
 from culturegap.org.tests.factories import PersonFactory
+from culturegap.training.authoring import LinesField
 from culturegap.training.models import Lesson, Option, Question
 from culturegap.training.tests.factories import (
     LessonFactory,
