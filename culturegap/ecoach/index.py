@@ -3,11 +3,10 @@
 How it stays fresh:
 
 1. Whatever changes what the eCoach answers from calls ``content_changed(company=...)`` in its
-   own transaction: publishing a playbook (``language.services.publish_draft``), importing a
-   content pack (``training.packs.importer.import_pack``), editing a lesson
-   (``ecoach.receivers``), publishing a coach's answer (``ecoach.services``). It bumps
-   ``KnowledgeIndexVersion.version`` (and its ``token``) in that transaction and, once it
-   commits, enqueues the ``rebuild_index`` task.
+   own transaction: ``ecoach.receivers``, for the content events of the apps below (a playbook
+   published, a content pack imported, a lesson saved or deleted), and ``ecoach.services``,
+   publishing a coach's answer. It bumps ``KnowledgeIndexVersion.version`` (and its ``token``)
+   in that transaction and, once it commits, enqueues the ``rebuild_index`` task.
 2. The task (a django-tasks worker) builds the index and stores it, serialised, on the version
    row with the version it reflects (``built_version``), so every app server shares it.
 3. A question reads the version row (one small query). The process's cache answers when it

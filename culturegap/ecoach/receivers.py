@@ -1,27 +1,36 @@
-"""Lessons edited one by one (on the authoring site) change what the eCoach answers from.
+"""What the eCoach does about content events: a published playbook, training content saved or
+deleted makes the company's knowledge index stale.
 
-Django's ``post_save``/``post_delete`` of ``training.Lesson`` are the sender: the training app
-need not know the eCoach exists. Bulk changes (a content-pack import, which saves no single
-lesson) call ``content_changed`` themselves, as does publishing a playbook.
+The only way the index learns of content changed outside the eCoach: the senders
+(``language.events``, ``training.events``) know nothing of it.
 """
 
-from django.db.models.signals import post_delete, post_save
-
 from culturegap.ecoach.index import content_changed, content_removed
-from culturegap.training.models import Lesson
+from culturegap.language import events as language_events
+from culturegap.training import events as training_events
 
 
-def lesson_saved(sender, instance: Lesson, raw: bool = False, **kwargs) -> None:
-    if not raw and instance.company_id:
-        content_changed(company=instance.company)
+# The receivers run in the sender's transaction: the version bump is part of the change (the
+# next question sees it, a rollback undoes it); ``content_changed`` itself defers the rebuild
+# to the commit.
+def playbook_published(sender, *, company, **kwargs) -> None:
+    content_changed(company=company)
 
 
-def lesson_deleted(sender, instance: Lesson, **kwargs) -> None:
+def content_published(sender, *, company, **kwargs) -> None:
+    content_changed(company=company)
+
+
+def content_deleted(sender, *, company_id, **kwargs) -> None:
     # Also sent when a whole company is deleted: touch nothing but an existing version row.
-    if instance.company_id:
-        content_removed(company_id=instance.company_id)
+    content_removed(company_id=company_id)
 
 
 def connect() -> None:
-    post_save.connect(lesson_saved, sender=Lesson, dispatch_uid="ecoach-lesson-saved")
-    post_delete.connect(lesson_deleted, sender=Lesson, dispatch_uid="ecoach-lesson-deleted")
+    language_events.playbook_published.connect(
+        playbook_published, dispatch_uid="ecoach-playbook-published"
+    )
+    training_events.content_published.connect(
+        content_published, dispatch_uid="ecoach-content-published"
+    )
+    training_events.content_removed.connect(content_deleted, dispatch_uid="ecoach-content-removed")

@@ -1,10 +1,10 @@
 """Outbound webhooks: events of the product, signed and delivered to the company's endpoints.
 
 Events: ``opportunity.created``, ``opportunity.won``, ``opportunity.lost`` and
-``certificate.earned``. The services that cause them call ``opportunity_after_commit`` or
-``certificate_after_commit``: when an active endpoint of the company listens for the event, the
-payload is built and queued through ``transaction.on_commit``, so nothing is sent for a change
-that was rolled back, and the payload is read from the committed rows.
+``certificate.earned``. ``integrations.receivers`` subscribes to the events of the opportunities
+and training apps and calls ``after_commit``: when an active endpoint of the company listens for
+the event, the payload is built and queued through ``transaction.on_commit``, so nothing is sent
+for a change that was rolled back, and the payload is read from the committed rows.
 
 Each event becomes one ``WebhookDelivery`` per active endpoint subscribed to it, holding the
 exact JSON body; a background task (``tasks.deliver_webhook``) POSTs it. The signature scheme:
@@ -46,7 +46,9 @@ from culturegap.integrations.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from culturegap.opportunities.models import Opportunity
 from culturegap.org.models import Company
+from culturegap.training.models import Enrollment
 
 logger = logging.getLogger(__name__)
 
@@ -181,22 +183,6 @@ def after_commit(*, company_id: int, event: str, emit_event) -> None:
         transaction.on_commit(emit_event)
 
 
-def opportunity_after_commit(*, opportunity, event: str) -> None:
-    after_commit(
-        company_id=opportunity.company_id,
-        event=event,
-        emit_event=lambda: opportunity_event(opportunity_id=opportunity.pk, event=event),
-    )
-
-
-def certificate_after_commit(*, enrollment) -> None:
-    after_commit(
-        company_id=enrollment.company_id,
-        event=WebhookEvent.CERTIFICATE_EARNED,
-        emit_event=lambda: certificate_earned(enrollment_id=enrollment.pk),
-    )
-
-
 def _person(person) -> dict | None:
     if person is None:
         return None
@@ -236,8 +222,6 @@ def opportunity_payload(opportunity) -> dict:
 def opportunity_event(*, opportunity_id: int, event: str) -> None:
     """Emit an opportunity event from its committed row. Never raises: the change that caused
     it is already committed, and a webhook problem must not turn it into an error page."""
-    from culturegap.opportunities.models import Opportunity
-
     try:
         opportunity = (
             Opportunity.objects.select_related(
@@ -275,8 +259,6 @@ def certificate_payload(enrollment) -> dict:
 
 def certificate_earned(*, enrollment_id: int) -> None:
     """Emit ``certificate.earned`` from the committed enrollment. Never raises."""
-    from culturegap.training.models import Enrollment
-
     try:
         enrollment = (
             Enrollment.objects.select_related("company", "person__team", "curriculum")

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from culturegap.ecoach.index import content_changed
+from culturegap.language import events
 from culturegap.language.models import (
     CommunicationStep,
     GlossaryTerm,
@@ -135,5 +135,5 @@ def publish_draft(*, company: Company, actor: Person) -> Playbook:
     draft.published_at = timezone.now()
     draft.published_by = actor
     draft.save(update_fields=["status", "published_at", "published_by"])
-    content_changed(company=company)  # the eCoach answers from the published playbook
+    events.playbook_published.send(sender=Playbook, company=company, playbook=draft)
     return draft

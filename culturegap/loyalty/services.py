@@ -22,7 +22,7 @@ from culturegap.loyalty.models import (
     new_token,
     token_hash,
 )
-from culturegap.opportunities.services import record_opportunity
+from culturegap.org import events as org_events
 from culturegap.org.models import Company, Contact, Person, Service
 from culturegap.org.scope import company_today
 
@@ -231,8 +231,9 @@ def submit_answer(
     wanted_services: Iterable[Service] = (),
     at: datetime.datetime | None = None,
 ) -> SurveyResponse:
-    """Record the one answer a survey link may give, and hand each service the customer would
-    value to their sales owner as an opportunity. All or nothing.
+    """Record the one answer a survey link may give, and announce each service the customer
+    would value (``org.events.service_wanted``: the opportunities app hands it to their sales
+    owner as an opportunity). All or nothing, receivers included.
 
     Raises SurveyUnavailable (state "invalid", "not_open", "closed" or "answered") when the link
     cannot take an answer, ValidationError naming the field for a bad answer.
@@ -274,13 +275,14 @@ def submit_answer(
             invitation.answered_at = answered_at
             invitation.save(update_fields=["answered_at"])
             for service in wanted:
-                record_opportunity(
+                org_events.service_wanted.send(
+                    sender=SurveyResponse,
                     company=company,
                     customer=customer,
+                    service=service,
                     need=_need_text(service, reason),
                     channel="survey",
                     source="survey",
-                    service=service,
                 )
             return response
     except IntegrityError as error:

@@ -5,3 +5,8 @@ class OpportunitiesConfig(AppConfig):
     name = "culturegap.opportunities"
     label = "opportunities"
     verbose_name = "Opportunities"
+
+    def ready(self) -> None:
+        from culturegap.opportunities import receivers
+
+        receivers.connect()

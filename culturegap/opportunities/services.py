@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from culturegap.integrations import webhooks
+from culturegap.opportunities import events
 from culturegap.opportunities.models import (
     OPEN_STATUSES,
     Channel,
@@ -142,7 +142,7 @@ def record_opportunity(
         at=now,
     )
     transaction.on_commit(lambda: notify_new_opportunity(opportunity_id=opportunity.pk))
-    webhooks.opportunity_after_commit(opportunity=opportunity, event="opportunity.created")
+    events.opportunity_created.send(sender=Opportunity, opportunity=opportunity)
     return opportunity
 
 
@@ -296,8 +296,9 @@ def move_opportunity(
         value=parsed_value if to_status == Status.WON else None,
         at=now,
     )
-    if to_status in (Status.WON, Status.LOST):
-        webhooks.opportunity_after_commit(opportunity=opportunity, event=f"opportunity.{to_status}")
+    events.opportunity_moved.send(
+        sender=Opportunity, opportunity=opportunity, from_status=from_status, to_status=to_status
+    )
     return opportunity
 
 

@@ -12,7 +12,8 @@ on:
   is at least the curriculum's pass mark.
 
 Every function that writes takes keyword-only arguments, runs in one transaction and accepts an
-``at`` moment (default now) so history can be written for the demo.
+``at`` moment (default now) so history can be written for the demo. What the apps above do about
+an answer or a certificate, they do as receivers of ``training.events``.
 """
 
 import datetime
@@ -26,11 +27,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from culturegap import measures
-from culturegap.integrations import webhooks
 from culturegap.org import scope
 from culturegap.org.models import Person, Team
-from culturegap.reinforcement.services import review_from_answer
-from culturegap.training import selectors
+from culturegap.training import events, selectors
 from culturegap.training.models import (
     Answer,
     AnswerContext,
@@ -308,7 +307,8 @@ def answer_lesson_question(
                         answered_at=at,
                         request_id=request_id,
                     )
-                    review_from_answer(answer=answer)  # the question becomes an FSRS card
+                    # Inside this atomic block: what receivers write belongs to the answer.
+                    events.question_answered.send(sender=Answer, answer=answer)
             except IntegrityError:  # the same submission arrived twice at once
                 answer, recorded = Answer.objects.get(request_id=request_id), False
         else:
@@ -440,7 +440,7 @@ def submit_assessment(
                 answered_at=at,
                 request_id=uuid.uuid5(request_id, str(item.pk)),
             )
-            review_from_answer(answer=item.answer)  # the question becomes an FSRS card
+            events.question_answered.send(sender=Answer, answer=item.answer)
             item.save(update_fields=["answer"])
         assessment.score = measures.assessment_score(choices[item.pk].is_correct for item in items)
         assessment.completed_at = at
@@ -505,8 +505,8 @@ def _complete_if_done(*, enrollment: Enrollment, at: datetime.datetime) -> None:
     if enrollment.completed_at is not None:
         if passes(score=post.score, pass_mark=enrollment.curriculum.pass_mark):
             enrollment.certified_at = at
-            webhooks.certificate_after_commit(enrollment=enrollment)
             enrollment.save(update_fields=["certified_at"])
+            events.certificate_earned.send(sender=Enrollment, enrollment=enrollment)
         return
     lessons = Lesson.objects.filter(module__curriculum_id=enrollment.curriculum_id)
     done = LessonProgress.objects.filter(
@@ -517,8 +517,9 @@ def _complete_if_done(*, enrollment: Enrollment, at: datetime.datetime) -> None:
     enrollment.completed_at = at
     if passes(score=post.score, pass_mark=enrollment.curriculum.pass_mark):
         enrollment.certified_at = at
-        webhooks.certificate_after_commit(enrollment=enrollment)
     enrollment.save(update_fields=["completed_at", "certified_at"])
+    if enrollment.certified_at is not None:
+        events.certificate_earned.send(sender=Enrollment, enrollment=enrollment)
 
 
 def passes(*, score: float | None, pass_mark: int) -> bool:

@@ -15,6 +15,7 @@ from culturegap.loyalty.models import SurveyCampaign, SurveyInvitation, SurveyRe
 from culturegap.loyalty.tests.conftest import LINK
 from culturegap.loyalty.tests.factories import ContactFactory, SurveyCampaignFactory
 from culturegap.opportunities.models import Opportunity
+from culturegap.org import events as org_events
 from culturegap.org.tests.factories import CustomerFactory, ServiceFactory
 
 TODAY = timezone.localdate()
@@ -246,15 +247,18 @@ def test_wanted_services_must_be_ones_the_customer_does_not_buy(campaign, book, 
     assert not Opportunity.objects.exists()
 
 
-def test_a_failing_opportunity_leaves_no_answer_behind(campaign, book, monkeypatch):
-    def broken(**kwargs):
+def test_a_failing_opportunity_leaves_no_answer_behind(campaign, book):
+    def broken(sender, **kwargs):
         raise RuntimeError("the opportunity could not be saved")
 
-    monkeypatch.setattr(services, "record_opportunity", broken)
-    with pytest.raises(RuntimeError):
-        services.submit_answer(
-            token=campaign.links["Zephyr Joinery"], score=9, wanted_services=[book.payroll]
-        )
+    org_events.service_wanted.connect(broken)
+    try:
+        with pytest.raises(RuntimeError):
+            services.submit_answer(
+                token=campaign.links["Zephyr Joinery"], score=9, wanted_services=[book.payroll]
+            )
+    finally:
+        org_events.service_wanted.disconnect(broken)
     assert not SurveyResponse.objects.exists()
     assert not SurveyInvitation.objects.exclude(answered_at=None).exists()
 

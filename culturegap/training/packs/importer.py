@@ -12,7 +12,6 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from culturegap.ecoach.index import content_changed
 from culturegap.language.models import (
     CommunicationStep,
     GlossaryTerm,
@@ -21,6 +20,7 @@ from culturegap.language.models import (
     ValueProposition,
 )
 from culturegap.org.models import Company, Person
+from culturegap.training import events
 from culturegap.training.models import (
     Answer,
     AssessmentItem,
@@ -161,9 +161,8 @@ def import_pack(
             for spec in pack["curricula"]:
                 _import_curriculum(company=company, spec=spec, result=result)
             if result.created or result.updated or result.deleted or result.playbook_published:
-                # What the eCoach answers from has changed; a bulk import saves no single
-                # lesson, so no lesson signal tells it.
-                content_changed(company=company)
+                # A bulk import saves no single lesson, so no lesson save tells anyone.
+                events.content_published.send(sender=ContentPack, company=company)
             ContentPack.objects.update_or_create(
                 company=company,
                 key=pack["key"],

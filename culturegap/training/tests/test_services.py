@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from culturegap.org.tests.factories import PersonFactory, TeamFactory
-from culturegap.training import selectors, services
+from culturegap.training import events, selectors, services
 from culturegap.training.models import (
     Answer,
     AnswerContext,
@@ -459,13 +459,20 @@ def failed(company, staff):
     return enrollment
 
 
-def test_a_failed_final_check_can_be_retaken_and_certifies_when_passed(failed, monkeypatch):
-    certificates = []
-    monkeypatch.setattr(
-        services.webhooks,
-        "certificate_after_commit",
-        lambda *, enrollment: certificates.append(enrollment.pk),
-    )
+@pytest.fixture
+def certificates():
+    """The ids of the enrollments ``events.certificate_earned`` is sent for, in order."""
+    earned = []
+
+    def receiver(sender, *, enrollment, **kwargs):
+        earned.append(enrollment.pk)
+
+    events.certificate_earned.connect(receiver)
+    yield earned
+    events.certificate_earned.disconnect(receiver)
+
+
+def test_a_failed_final_check_can_be_retaken_and_certifies_when_passed(failed, certificates):
     completed_at = failed.completed_at
     pre_questions = set(
         Assessment.objects.get(enrollment=failed, kind=AssessmentKind.PRE).items.values_list(
