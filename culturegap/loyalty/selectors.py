@@ -3,7 +3,7 @@ loyalty figures (querysets turned into plain values, handed to ``culturegap.meas
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -16,6 +16,7 @@ from culturegap.measures.loyalty import (
     QUARTER,
     SEVERAL_SERVICES,
 )
+from culturegap.org.figures import Table
 from culturegap.org.models import (
     CRP_TEAM_KINDS,
     Company,
@@ -142,18 +143,6 @@ def _day_bounds(company: Company, start: datetime.date, end: datetime.date):
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
     until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, zone)
     return since, until
-
-
-@dataclass
-class Table:
-    """A table of the dashboard: the page and its CSV export show exactly these rows. Cells are
-    strings, whole numbers, numbers rounded for reading, or None (shown as a dash, empty in
-    CSV)."""
-
-    key: str
-    title: str
-    headers: list[str]
-    rows: list[list] = field(default_factory=list)
 
 
 @dataclass
