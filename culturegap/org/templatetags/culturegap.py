@@ -36,7 +36,7 @@ def _figure_text(value, decimal: str) -> str:
 
 @register.simple_tag
 def figure_rows(table):
-    """The body rows of a figures table (``culturegap.loyalty.selectors.Table``): the first
+    """The body rows of a figures table (``culturegap.org.figures.Table``): the first
     cell of each row as its row header, the others as right-aligned numbers. A page of a large
     company shows thousands of cells, so they are written here in one pass, escaped."""
     if settings.USE_THOUSAND_SEPARATOR:
