@@ -8,7 +8,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from culturegap.api import common
+from culturegap.api import auth
 from culturegap.api.models import ApiToken
 from culturegap.api.services import create_token, revoke_token
 from culturegap.coaching.tests.factories import ObservationFactory, scorecard_with_steps
@@ -81,7 +81,7 @@ def test_another_companys_customer_is_not_found(api, tokens, other_company):
 
 
 def test_the_rate_limit_answers_429_with_retry_after(api, tokens, monkeypatch):
-    monkeypatch.setattr(common, "RATE_LIMIT_PER_MINUTE", 3)
+    monkeypatch.setattr(auth, "RATE_LIMIT_PER_MINUTE", 3)
     caller = api(tokens["admin"])
     statuses = [caller.get("/api/v1/me").status_code for _ in range(4)]
     # The window may turn over between two calls; then the fourth is the first of a new one.
