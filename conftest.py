@@ -6,6 +6,9 @@ import pytest
 
 from culturegap.org.tests.factories import CompanyFactory, PersonFactory, TeamFactory
 
+# ``api`` and ``tokens``, for the API tests of every app.
+pytest_plugins = ["culturegap.api.tests.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):

@@ -9,10 +9,13 @@ reads as that number. Only plain decimals pass: ``"-1e3"`` or ``"-2+3"`` get the
 """
 
 import csv
+import datetime
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import IO
 
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -69,3 +72,59 @@ def write_csv(file: IO[str], header: Sequence[str], rows: Iterable[Iterable]) ->
         file.write(line)
         lines += 1
     return lines - 1
+
+
+# --- cells and periods of the tables exported from the database ----------------------------------
+
+
+def plain_cell(value):
+    """A value read from the database as a cell: moments in UTC as ISO 8601
+    (``2025-01-06T09:30:00Z``), dates as ``YYYY-MM-DD``, yes/no as ``true``/``false``, decimals
+    as written, floats to four places."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        return utc_iso(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
+
+
+def utc_iso(moment: datetime.datetime) -> str:
+    """``2025-01-06T09:30:00Z``: a moment in UTC, to the second."""
+    moment = moment.astimezone(datetime.UTC).replace(microsecond=0)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def in_period(
+    rows: QuerySet,
+    date_field: str,
+    *,
+    zone: datetime.tzinfo,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet:
+    """The rows whose ``date_field`` falls from ``date_from`` to ``date_to`` (inclusive days;
+    either may be None). For a moment in time, the days are those of ``zone``."""
+    field = rows.model._meta.get_field(date_field)
+    is_moment = field.get_internal_type() == "DateTimeField"
+    if date_from is not None:
+        start = (
+            datetime.datetime.combine(date_from, datetime.time.min, tzinfo=zone)
+            if is_moment
+            else date_from
+        )
+        rows = rows.filter(**{f"{date_field}__gte": start})
+    if date_to is not None:
+        if is_moment:
+            end = datetime.datetime.combine(
+                date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+            )
+            rows = rows.filter(**{f"{date_field}__lt": end})
+        else:
+            rows = rows.filter(**{f"{date_field}__lte": date_to})
+    return rows

@@ -15,7 +15,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
 
 from culturegap.access import public
-from culturegap.api.common import ApiError, TokenAuth, TokenRateThrottle
+from culturegap.api.auth import TokenAuth, TokenRateThrottle
+from culturegap.org.api_support import ApiError
 
 NINJA_STATIC = Path(ninja.__file__).parent / "static" / "ninja"
 # The files the interactive docs load, served from the installed django-ninja package so the
@@ -45,7 +46,22 @@ def docs_asset(request: HttpRequest, name: str) -> FileResponse:
     return FileResponse(open(NINJA_STATIC / name, "rb"), content_type=DOCS_ASSETS[name])
 
 
-api = NinjaAPI(
+class CulturegapAPI(NinjaAPI):
+    """The NinjaAPI whose operation ids stay those it was published with."""
+
+    def get_openapi_operation_id(self, operation) -> str:
+        # Clients generated from the schema name their functions after the operation ids, which
+        # ninja derives from the view's module: the routers used to live in
+        # culturegap.api.routers.<app>, and the ids keep that name now that each app owns its
+        # router in culturegap.<app>.api.
+        module = operation.view_func.__module__
+        app = module.removeprefix("culturegap.").removesuffix(".api")
+        if module == f"culturegap.{app}.api" and "." not in app:
+            return f"culturegap_api_routers_{app}_{operation.view_func.__name__}"
+        return super().get_openapi_operation_id(operation)
+
+
+api = CulturegapAPI(
     title="culturegap API",
     version="1",
     description=(
@@ -141,25 +157,27 @@ def _rule_broken(request, exc: DjangoValidationError):
 
 
 def _register_routers() -> None:
-    from culturegap.api.routers import (
+    from culturegap.coaching.api import router as coaching
+    from culturegap.culture.api import router as culture
+    from culturegap.dashboard.api import router as dashboard
+    from culturegap.loyalty.api import router as loyalty
+    from culturegap.opportunities.api import router as opportunities
+    from culturegap.org.api import router as org
+    from culturegap.reinforcement.api import router as reinforcement
+    from culturegap.training.api import router as training
+
+    # The routers' order is the order of the operations in the schema and the docs.
+    for router in (
+        org,
+        training,
+        reinforcement,
         coaching,
+        opportunities,
+        loyalty,
         culture,
         dashboard,
-        loyalty,
-        opportunities,
-        org,
-        reinforcement,
-        training,
-    )
-
-    api.add_router("", org.router)
-    api.add_router("", training.router)
-    api.add_router("", reinforcement.router)
-    api.add_router("", coaching.router)
-    api.add_router("", opportunities.router)
-    api.add_router("", loyalty.router)
-    api.add_router("", culture.router)
-    api.add_router("", dashboard.router)
+    ):
+        api.add_router("", router)
 
 
 _register_routers()

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from culturegap.access import ANY_ROLE, roles_required
 from culturegap.api import services
-from culturegap.api.common import RATE_LIMIT_PER_MINUTE
+from culturegap.api.auth import RATE_LIMIT_PER_MINUTE
 from culturegap.api.forms import TokenForm
 
 

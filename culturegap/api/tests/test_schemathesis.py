@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from culturegap.api import common
+from culturegap.api import auth
 from culturegap.api.services import create_token
 from culturegap.tests.test_permissions import world  # noqa: F401 (a fixture: objects to find)
 from culturegap.wsgi import application
@@ -91,7 +91,7 @@ def _run_every_operation(schema, secret: str, ids: dict[str, int], only: str = "
 @pytest.mark.django_db(transaction=False)
 @pytest.mark.parametrize("role", ["admin", "executive"])
 def test_every_operation_answers_as_documented(schema, world, role, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(common, "RATE_LIMIT_PER_MINUTE", 10**9)
+    monkeypatch.setattr(auth, "RATE_LIMIT_PER_MINUTE", 10**9)
     secret = create_token(person=world["staff"][role], name="schemathesis").secret
     operations = len(list(schema.get_all_operations()))
     assert operations >= 20
@@ -102,6 +102,6 @@ def test_every_operation_answers_as_documented(schema, world, role, monkeypatch)
 def test_the_pipeline_answers_as_documented_for_a_salesperson(schema, world, monkeypatch):  # noqa: F811
     """Moving and taking opportunities is for salespeople only: their token drives the
     opportunity operations with generated bodies, on the world's real opportunity too."""
-    monkeypatch.setattr(common, "RATE_LIMIT_PER_MINUTE", 10**9)
+    monkeypatch.setattr(auth, "RATE_LIMIT_PER_MINUTE", 10**9)
     secret = create_token(person=world["staff"]["sales"], name="schemathesis").secret
     assert _run_every_operation(schema, secret, known_ids(world), only="/api/v1/opportunities") >= 8

@@ -6,9 +6,9 @@ import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
-from culturegap.api.common import Id, PageQuery, allow, page_of, paginate, person_of, responses
 from culturegap.culture import selectors
 from culturegap.culture.models import Wave
+from culturegap.org.api_support import Id, PageQuery, allow, page_of, paginate, person_of, responses
 from culturegap.org.models import Role
 
 router = Router(tags=["culture"])

@@ -5,7 +5,8 @@ import datetime
 from ninja import Field, Query, Router, Schema
 
 from culturegap import measures
-from culturegap.api.common import (
+from culturegap.loyalty.selectors import responses_in_scope
+from culturegap.org.api_support import (
     EARLIEST_DAY,
     LATEST_DAY,
     PeriodQuery,
@@ -16,7 +17,6 @@ from culturegap.api.common import (
     person_of,
     responses,
 )
-from culturegap.loyalty.selectors import responses_in_scope
 from culturegap.org.models import Role
 from culturegap.org.scope import company_today, company_zone
 

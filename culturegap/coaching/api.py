@@ -6,7 +6,9 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
-from culturegap.api.common import (
+from culturegap.coaching.models import ObservationRating
+from culturegap.coaching.selectors import observations_visible_to
+from culturegap.org.api_support import (
     ANY_ROLE,
     Id,
     PeriodQuery,
@@ -17,8 +19,6 @@ from culturegap.api.common import (
     person_of,
     responses,
 )
-from culturegap.coaching.models import ObservationRating
-from culturegap.coaching.selectors import observations_visible_to
 
 router = Router(tags=["coaching"])
 

@@ -4,7 +4,7 @@ import datetime
 
 from ninja import Field, Query, Router, Schema
 
-from culturegap.api.common import (
+from culturegap.org.api_support import (
     ANY_ROLE,
     Id,
     PeriodQuery,

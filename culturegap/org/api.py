@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as ResponseStatus
 
-from culturegap.api.common import (
+from culturegap.org import scope, selectors
+from culturegap.org.api_support import (
     ANY_ROLE,
     Id,
     Line,
@@ -23,7 +24,6 @@ from culturegap.api.common import (
     person_of,
     responses,
 )
-from culturegap.org import scope, selectors
 from culturegap.org.imports import CUSTOMER_COLUMNS, import_customers
 from culturegap.org.models import CustomerService, Role
 from culturegap.org.scope import company_today

@@ -9,8 +9,8 @@ from typing import Literal
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from culturegap.api.common import Id, allow, field_errors, person_of, responses
 from culturegap.dashboard import selectors
+from culturegap.org.api_support import Id, allow, field_errors, person_of, responses
 from culturegap.org.models import Role
 
 router = Router(tags=["dashboard"])

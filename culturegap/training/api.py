@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from culturegap import measures
-from culturegap.api.common import (
+from culturegap.org.api_support import (
     ANY_ROLE,
     Id,
     PageQuery,

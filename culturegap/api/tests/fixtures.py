@@ -1,17 +1,10 @@
-"""Fixtures of the API tests: a token per role, and a client that sends it."""
+"""Fixtures of the API tests, the API's own and each feature's (the project's conftest registers
+them): a token per role, and a client that sends it. The project's conftest also empties the
+cache before each test, so no request counts against a token's rate limit from an earlier one."""
 
 import pytest
-from django.core.cache import cache
 
 from culturegap.api.services import create_token
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    """Each test starts with no requests counted against any token."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -10,7 +10,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as ResponseStatus
 
-from culturegap.api.common import (
+from culturegap.opportunities import selectors, services
+from culturegap.opportunities.models import Channel, Source, Status, Urgency
+from culturegap.org.api_support import (
     ANY_ROLE,
     Id,
     PeriodQuery,
@@ -23,8 +25,6 @@ from culturegap.api.common import (
     person_of,
     responses,
 )
-from culturegap.opportunities import selectors, services
-from culturegap.opportunities.models import Channel, Source, Status, Urgency
 from culturegap.org.models import Role, Service
 
 router = Router(tags=["opportunities"])
