@@ -193,6 +193,7 @@ def _at(opportunity, status):
 
 ALLOWED = [
     ("new", "contacted", {}),
+    ("new", "won", {"value": "1000"}),
     ("new", "lost", {"reason": "Already has a payroll provider"}),
     ("contacted", "qualified", {}),
     ("contacted", "won", {"value": "1500"}),
@@ -220,7 +221,7 @@ def test_allowed_moves_record_who_and_when(owned, staff, start, to, extra):
 
 
 REFUSED = [
-    ("new", "won", {"value": "1000"}, "to_status"),
+    ("new", "won", {}, "value"),
     ("new", "qualified", {}, "to_status"),
     ("new", "new", {}, "to_status"),
     ("contacted", "new", {}, "to_status"),
@@ -252,10 +253,17 @@ def test_refused_moves_name_the_field_and_change_nothing(owned, staff, start, to
     assert opportunity.events.count() == events
 
 
-def test_new_to_won_says_to_contact_the_customer_first(owned, staff):
-    with pytest.raises(ValidationError) as error:
-        move_opportunity(opportunity=owned, to_status="won", actor=staff["sales"], value=100)
-    assert "Contact the customer" in error.value.message_dict["to_status"][0]
+def test_new_to_won_in_one_save_keeps_one_event_with_the_value(owned, staff):
+    moved = move_opportunity(
+        opportunity=owned, to_status="won", actor=staff["sales"], value="1200", note="On the call"
+    )
+    moved.refresh_from_db()
+    assert (moved.status, moved.value) == ("won", Decimal("1200"))
+    assert moved.closed_at is not None
+    assert [(e.from_status, e.to_status, e.value) for e in moved.events.all()] == [
+        ("", "new", None),
+        ("new", "won", Decimal("1200")),
+    ]
 
 
 @pytest.mark.parametrize("who", ["crp", "manager", "executive", "admin"])

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -34,6 +35,10 @@ def _valid(the_customer, the_service, /, **changes):
         "need": "Hiring three people in spring, asked if we do payroll",
         "urgency": "normal",
         "channel": "phone",
+        "customer_agreed": "yes",
+        "contact_way": "phone",
+        "contact_when": "weekday mornings",
+        "request_id": str(uuid.uuid4()),
     }
     return {**data, **changes}
 
@@ -57,7 +62,7 @@ def test_a_crp_records_a_need_and_lands_on_their_list(
     assert opportunity.source == "crp"
     assert [m.to for m in mail.outbox] == [[staff["sales"].email]]
     page = client.get(response.url).content.decode()
-    assert "went to Sam Sales" in page
+    assert "Sam Sales will contact Zephyr Joinery (by phone, weekday mornings)" in page
     assert "Zephyr Joinery" in page
 
 
@@ -81,7 +86,7 @@ def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(
     response = client.post(RECORD, _valid(customer, payroll, **changes))
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert "Nothing was sent yet: 1 field needs a look." in response.content.decode()
+    assert "Nothing was passed on yet: 1 field needs a look." in response.content.decode()
     assert field in response.context["form"].errors
     assert not Opportunity.objects.exists()
     assert not OpportunityEvent.objects.exists()
@@ -161,7 +166,7 @@ def test_a_crp_lists_only_what_they_found(client, staff, listed):
     response = client.get(LIST)
     assert [o.pk for o in response.context["page"]] == [listed["queued"].pk, listed["mine"].pk]
     assert "Not Cara" not in response.content.decode()
-    assert "1,500" in response.content.decode()
+    assert "customer now uses Payroll" in response.content.decode()
 
 
 def test_a_crp_cannot_open_someone_elses(client, staff, listed):
@@ -296,7 +301,7 @@ def test_the_owner_moves_it_on_the_page(client, staff, listed):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"to_status": "won", "value": "1000"}, "to_status", "Select a valid choice"),
+        ({"to_status": "qualified"}, "to_status", "Select a valid choice"),
         ({"to_status": "lost"}, "reason", "Say why"),
         ({"to_status": "contacted", "value": "lots"}, "value", "Enter a number"),
         ({}, "to_status", "required"),
