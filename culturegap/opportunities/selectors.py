@@ -375,7 +375,7 @@ def what_to_say_without_consent(*, customer: Customer, service: Service | None) 
     """What a CRP tells a customer who does not want to be contacted now: how to reach us when
     they are ready, naming the colleague who would help."""
     owner = route_owner(customer=customer)
-    who = owner.name if owner is not None else "a colleague who knows it well"
+    who = owner.name if owner is not None else "a colleague"
     what = f"with {service.name}" if service is not None else "with this"
     return (
         "Whenever you are ready, just tell me or reply to any of our messages, and I will "

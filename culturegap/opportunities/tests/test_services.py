@@ -1,6 +1,7 @@
 """Recording, routing and moving opportunities, and the stale alert."""
 
 import datetime
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -426,3 +427,82 @@ def test_stale_limit_is_per_company(company, staff, owned):
     _age(owned, 20)
     assert alert_stale_opportunities() == {"digests": 0, "opportunities": 0}
     assert Status.NEW == owned.status
+
+
+# Consent and one need per submission -----------------------------------------------------------
+
+
+def test_without_the_customers_agreement_nothing_is_passed_on(company, staff):
+    customer = CustomerFactory(company=company, sales_owner=staff["sales"])
+    with pytest.raises(ValidationError) as error:
+        _record(company, customer, staff, customer_agreed=False)
+    assert "customer_agreed" in error.value.message_dict
+    assert not Opportunity.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"customer_agreed": True}, "contact_way"),
+        ({"customer_agreed": True, "contact_way": "pigeon"}, "contact_way"),
+        (
+            {"customer_agreed": True, "contact_way": "phone", "contact_when": "x" * 201},
+            "contact_when",
+        ),
+    ],
+)
+def test_how_and_when_are_checked(company, staff, extra, field):
+    customer = CustomerFactory(company=company)
+    with pytest.raises(ValidationError) as error:
+        _record(company, customer, staff, **extra)
+    assert field in error.value.message_dict
+    assert not Opportunity.objects.exists()
+
+
+def test_the_same_request_id_records_one_need(company, staff, django_capture_on_commit_callbacks):
+    customer = CustomerFactory(company=company, sales_owner=staff["sales"])
+    request_id = uuid.uuid4()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _record(company, customer, staff, request_id=request_id)
+        again = _record(company, customer, staff, request_id=request_id)
+    assert first.pk == again.pk
+    assert Opportunity.objects.count() == 1 and OpportunityEvent.objects.count() == 1
+    assert len(mail.outbox) == 1
+    # The id is unique per company only: another company's submission is its own.
+    elsewhere = PersonFactory(is_crp=True)
+    theirs = record_opportunity(
+        company=elsewhere.company, customer=CustomerFactory(company=elsewhere.company),
+        need="Asked about payroll", channel="phone", found_by=elsewhere, request_id=request_id,
+    )  # fmt: skip
+    assert theirs.pk != first.pk
+
+
+def test_a_request_id_used_for_another_need_is_refused(company, staff):
+    request_id = uuid.uuid4()
+    _record(company, CustomerFactory(company=company), staff, request_id=request_id)
+    with pytest.raises(ValidationError) as error:
+        _record(company, CustomerFactory(company=company), staff, request_id=request_id)
+    assert "request_id" in error.value.message_dict
+    assert Opportunity.objects.count() == 1
+
+
+def test_a_copy_arriving_while_the_first_is_written_reads_the_first(company, staff, monkeypatch):
+    """The check before writing misses a copy written in the meantime; the unique constraint
+    catches it and the copy is answered with the need already recorded."""
+    customer = CustomerFactory(company=company)
+    request_id = uuid.uuid4()
+    first = _record(company, customer, staff, request_id=request_id)
+    real_filter = Opportunity.objects.filter
+    calls = []
+
+    def miss_once(*args, **kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            return Opportunity.objects.none()
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(Opportunity.objects, "filter", miss_once)
+    again = _record(company, customer, staff, request_id=request_id)
+    monkeypatch.undo()
+    assert again.pk == first.pk
+    assert Opportunity.objects.count() == 1
