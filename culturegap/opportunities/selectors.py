@@ -375,11 +375,11 @@ def what_to_say_without_consent(*, customer: Customer, service: Service | None) 
     """What a CRP tells a customer who does not want to be contacted now: how to reach us when
     they are ready, naming the colleague who would help."""
     owner = route_owner(customer=customer)
-    who = owner.name if owner is not None else "a colleague"
-    what = f"with {service.name}" if service is not None else "with this"
+    who = f"{owner.name}, who" if owner is not None else "a colleague who"
+    what = service.name if service is not None else "this"
     return (
         "Whenever you are ready, just tell me or reply to any of our messages, and I will "
-        f"introduce you to {who}, who can help you {what}."
+        f"introduce you to {who} can help you with {what}."
     )
 
 
