@@ -19,9 +19,9 @@ class OpportunityEventInline(admin.TabularInline):
 @admin.register(Opportunity)
 class OpportunityAdmin(admin.ModelAdmin):
     list_display = ["customer", "service", "status", "owner", "found_by", "value", "created_at"]
-    list_filter = ["company", "status", "source", "urgency", "channel"]
+    list_filter = ["company", "status", "source", "urgency", "channel", "customer_agreed"]
     search_fields = ["customer__name", "customer__external_id", "need"]
     raw_id_fields = ["customer", "service", "found_by", "found_by_team", "owner"]
     date_hierarchy = "created_at"
     inlines = [OpportunityEventInline]
-    readonly_fields = ["created_at", "updated_at", "last_touched_at", "closed_at"]
+    readonly_fields = ["created_at", "updated_at", "last_touched_at", "closed_at", "request_id"]

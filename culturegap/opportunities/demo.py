@@ -32,6 +32,7 @@ from tqdm import tqdm
 
 from culturegap.opportunities.models import (
     Channel,
+    ContactWay,
     Opportunity,
     OpportunityEvent,
     Source,
@@ -284,6 +285,9 @@ class _Story:
             owner_id=owner_id,
             status=Status.NEW,
             created_at=created_at,
+            # Every demo need was passed on with the customer's agreement.
+            customer_agreed=True,
+            contact_way=ContactWay.ANY,
         )  # fmt: skip
         events = [
             _Event(

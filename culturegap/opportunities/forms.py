@@ -2,15 +2,17 @@
 
 from django import forms
 
-from culturegap.opportunities.models import Channel, Status, Urgency
-from culturegap.opportunities.selectors import Scope, scopes_for
-from culturegap.opportunities.services import NEED_MAX_LENGTH
+from culturegap.opportunities.models import Channel, ContactWay, Status, Urgency
+from culturegap.opportunities.selectors import Scope, scopes_for, sees_pipeline
+from culturegap.opportunities.services import CONTACT_WHEN_MAX_LENGTH, NEED_MAX_LENGTH
 from culturegap.org.models import Customer, Service
 from culturegap.org.scope import teams_visible_to
 
 
 class RecordForm(forms.Form):
-    """Record a need. The customer arrives as the id of a radio button the search offered."""
+    """Pass on a need. The customer arrives as the id of a radio button the search offered;
+    ``request_id`` is made when the form is shown, so a second copy of one submission is
+    recognised."""
 
     customer = forms.ModelChoiceField(
         queryset=Customer.objects.none(),
@@ -42,11 +44,47 @@ class RecordForm(forms.Form):
         initial=Channel.PHONE,
         widget=forms.RadioSelect,
     )
+    customer_agreed = forms.TypedChoiceField(
+        label="Did the customer agree that a colleague contacts them?",
+        choices=[("yes", "Yes, they agreed"), ("no", "No, not now")],
+        coerce=lambda answer: answer == "yes",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Ask the customer whether a colleague may contact them: yes or no.",
+            "invalid_choice": "Answer yes or no.",
+        },
+    )
+    contact_way = forms.ChoiceField(
+        label="How they would like to be contacted",
+        choices=ContactWay.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the ways listed."},
+    )
+    contact_when = forms.CharField(
+        label="When suits them",
+        required=False,
+        max_length=CONTACT_WHEN_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. weekday mornings, after 15 May"}),
+    )
+    request_id = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This page was out of date: check the answers and pass it on again.",
+            "invalid": "This page was out of date: check the answers and pass it on again.",
+        },
+    )
 
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.filter(company=company)
         self.fields["service"].queryset = Service.objects.filter(company=company).order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("customer_agreed") and not cleaned.get("contact_way"):
+            self.add_error("contact_way", "Say how the customer would like to be contacted.")
+        return cleaned
 
 
 class MoveForm(forms.Form):
@@ -90,6 +128,15 @@ STATUS_FILTERS = [
     ("stale", "Untouched too long"),
     *Status.choices,
 ]
+# The same filters in the words of a CRP, who follows what happened for the customer.
+CUSTOMER_FILTERS = [
+    ("", "Anything"),
+    ("open", "Still in progress"),
+    ("stale", "Waiting too long"),
+    ("helped", "The customer now uses it"),
+    ("not_now", "Not going ahead for now"),
+]
+CUSTOMER_FILTER_STATUS = {"helped": Status.WON, "not_now": Status.LOST}
 
 
 class FilterForm(forms.Form):
@@ -116,6 +163,14 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
+        if not sees_pipeline(viewer):
+            # The pipeline's statuses stay valid, so links made for them keep working, but the
+            # menu offers only the words of what happened for the customer.
+            self.fields["status"].choices = CUSTOMER_FILTERS + list(Status.choices)
+            self.fields["status"].widget.choices = CUSTOMER_FILTERS
+            self.fields["status"].label = "What happened"
+            self.fields["since"].label = "Passed on from"
+            self.fields["until"].label = "Passed on until"
         scopes = scopes_for(viewer=viewer)
         self.fields["scope"].choices = [(scope, Scope.LABELS[scope]) for scope in scopes]
         self.fields["scope"].initial = scopes[0]
@@ -139,6 +194,7 @@ class FilterForm(forms.Form):
     def filters(self) -> dict:
         """Keyword arguments for ``selectors.opportunity_list``."""
         data = self.cleaned_data
+        status = data.get("status") or ""
         return {key: data.get(key) for key in ("scope", "since", "until", "team", "service")} | {
-            "status": data.get("status") or ""
+            "status": CUSTOMER_FILTER_STATUS.get(status, status)
         }

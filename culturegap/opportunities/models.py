@@ -1,5 +1,5 @@
-"""Opportunities: an additional need a CRP found in a customer contact, handed to sales, and the
-history of how it moved through the pipeline."""
+"""Opportunities: an additional need a CRP found in a customer contact, passed on to a sales
+colleague with the customer's consent, and the history of how it moved through the pipeline."""
 
 from django.conf import settings
 from django.db import models
@@ -36,6 +36,15 @@ class Status(models.TextChoices):
     QUALIFIED = "qualified", "Qualified"
     WON = "won", "Won"
     LOST = "lost", "Lost"
+
+
+class ContactWay(models.TextChoices):
+    """How the customer would like the colleague to contact them."""
+
+    PHONE = "phone", "By phone"
+    EMAIL = "email", "By e-mail"
+    MEETING = "meeting", "In a meeting"
+    ANY = "any", "Any way"
 
 
 OPEN_STATUSES = (Status.NEW, Status.CONTACTED, Status.QUALIFIED)
@@ -91,6 +100,19 @@ class Opportunity(models.Model):
         help_text="Annual value of what the customer bought; required when won.",
     )
     lost_reason = models.TextField(blank=True)
+    # Null: the question was not asked (the API, a loyalty survey answer). False is never stored,
+    # since without the customer's agreement nothing is passed on.
+    customer_agreed = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="The customer agreed that a colleague contacts them.",
+    )
+    contact_way = models.CharField(max_length=10, choices=ContactWay.choices, blank=True)
+    contact_when = models.CharField(
+        max_length=200, blank=True, help_text="When suits the customer, in their words."
+    )
+    # One hand-off per submitted form: a double click or a retried POST carries the same id.
+    request_id = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     last_touched_at = models.DateTimeField(default=timezone.now)
@@ -112,6 +134,9 @@ class Opportunity(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="won") | Q(value__isnull=False, value__gt=0),
                 name="won_opportunity_has_a_value",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "request_id"], name="opportunity_request_id_unique_in_company"
             ),
         ]
 

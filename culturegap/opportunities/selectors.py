@@ -10,9 +10,10 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
-from culturegap.opportunities.models import OPEN_STATUSES, Opportunity, Status
-from culturegap.opportunities.services import may_reassign, stale_before
+from culturegap.opportunities.models import OPEN_STATUSES, Opportunity, OpportunityEvent, Status
+from culturegap.opportunities.services import may_reassign, route_owner, stale_before
 from culturegap.org.models import Company, Customer, Person, Service, Team
 from culturegap.org.scope import company_zone, day_start, reporting_line_ids, sees_whole_company
 from culturegap.org.selectors import customers_visible_to
@@ -32,6 +33,14 @@ class Scope:
         TEAMS: "My teams",
         ALL: "All",
     }
+
+
+def sees_pipeline(person: Person) -> bool:
+    """Salespeople, managers, executives and program admins follow the pipeline and its values;
+    a person who is only a CRP follows what happened for the customers they helped."""
+    return bool(
+        person.is_salesperson or person.is_manager or person.is_executive or person.is_program_admin
+    )
 
 
 def scopes_for(*, viewer: Person) -> list[str]:
@@ -249,3 +258,137 @@ def salespeople_to_assign(*, actor: Person, limit: int = 200) -> list[Person]:
     else:
         people = people.order_by("name")
     return list(people.only("pk", "name", "email")[:limit])
+
+
+@dataclass
+class Thanks:
+    """What a CRP's hand-offs did for customers, counted for the thanks and credit they earned."""
+
+    passed_on: int
+    helped: int
+    in_progress: int
+    not_now: int
+
+
+def thanks_for(*, person: Person) -> Thanks:
+    counts = dict(
+        Opportunity.objects.filter(company_id=person.company_id, found_by=person)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return Thanks(
+        passed_on=sum(counts.values()),
+        helped=counts.get(Status.WON, 0),
+        in_progress=sum(counts.get(status, 0) for status in OPEN_STATUSES),
+        not_now=counts.get(Status.LOST, 0),
+    )
+
+
+def _first_name(person: Person | None) -> str:
+    if person is None or not person.name:
+        return "A colleague"
+    return person.name.split()[0]
+
+
+def _what_they_asked_for(opportunity: Opportunity) -> str:
+    return opportunity.service.name if opportunity.service else "what they asked for"
+
+
+def _day(moment: datetime.datetime, zone) -> str:
+    return format_date(moment.astimezone(zone), "j F")
+
+
+def for_the_customer(opportunity: Opportunity, events: list[OpportunityEvent], *, zone) -> str:
+    """What happened for the customer, in plain words, from the need's events: who will contact
+    them, who did and when, and whether they now use what they asked for."""
+    moves = [
+        event for event in events if event.from_status and event.from_status != event.to_status
+    ]
+    first = moves[0] if moves else None
+    contacted = ""
+    # A need closed straight from new as not going ahead may never have reached the customer.
+    if first is not None and first.to_status != Status.LOST:
+        contacted = f"{_first_name(first.actor)} contacted the customer on {_day(first.at, zone)}"
+    if opportunity.status == Status.WON:
+        outcome = f"the customer now uses {_what_they_asked_for(opportunity)}"
+    elif opportunity.status == Status.LOST:
+        outcome = "the customer decided not to go ahead for now"
+    elif opportunity.status in (Status.CONTACTED, Status.QUALIFIED):
+        outcome = f"{_first_name(first.actor if first else opportunity.owner)} is in touch"
+    elif opportunity.owner is not None:
+        return f"{opportunity.owner.name} will contact the customer"
+    else:
+        return "A colleague in sales will pick it up and contact the customer"
+    sentence = f"{contacted}; {outcome}" if contacted else outcome
+    return sentence[0].upper() + sentence[1:]
+
+
+def customer_story(opportunity: Opportunity, *, zone) -> list[tuple[datetime.datetime, str, str]]:
+    """The need's history as a CRP reads it: (when, what happened, note) per event."""
+    lines = []
+    for event in opportunity.events.select_related("actor", "assigned_to"):
+        who = _first_name(event.actor)
+        if not event.from_status:
+            to = event.assigned_to.name if event.assigned_to else "a colleague in sales"
+            what = f"{event.actor.name if event.actor else who} passed on the need to {to}"
+        elif event.from_status == event.to_status:
+            if event.assigned_to is None:
+                what = "Waiting for a colleague in sales to pick it up"
+            elif event.assigned_to_id == event.actor_id:
+                what = f"{event.assigned_to.name} took it on"
+            else:
+                what = f"{event.assigned_to.name} will contact the customer now"
+        elif event.to_status == Status.CONTACTED:
+            what = f"{who} contacted the customer"
+        elif event.to_status == Status.QUALIFIED:
+            what = f"{who} worked out with the customer what suits them"
+        elif event.to_status == Status.WON:
+            what = f"The customer now uses {_what_they_asked_for(opportunity)}"
+        else:
+            what = "The customer decided not to go ahead for now"
+        lines.append((event.at.astimezone(zone), what, event.note))
+    return lines
+
+
+def with_customer_words(opportunities, *, company: Company) -> list[Opportunity]:
+    """Give each opportunity a ``for_customer`` sentence (see ``for_the_customer``), reading
+    the events of the whole page in one query."""
+    rows = list(opportunities)
+    events: dict[int, list[OpportunityEvent]] = {}
+    for event in (
+        OpportunityEvent.objects.filter(opportunity__in=[o.pk for o in rows])
+        .select_related("actor")
+        .order_by("at", "pk")
+    ):
+        events.setdefault(event.opportunity_id, []).append(event)
+    zone = company_zone(company)
+    for opportunity in rows:
+        opportunity.for_customer = for_the_customer(
+            opportunity, events.get(opportunity.pk, []), zone=zone
+        )
+    return rows
+
+
+def what_to_say_without_consent(*, customer: Customer, service: Service | None) -> str:
+    """What a CRP tells a customer who does not want to be contacted now: how to reach us when
+    they are ready, naming the colleague who would help."""
+    owner = route_owner(customer=customer)
+    who = f"{owner.name}, who" if owner is not None else "a colleague who"
+    what = service.name if service is not None else "this"
+    return (
+        "Whenever you are ready, just tell me or reply to any of our messages, and I will "
+        f"introduce you to {who} can help you with {what}."
+    )
+
+
+def contact_words(opportunity: Opportunity) -> str:
+    """How and when the customer agreed to be contacted, e.g. "by phone, weekday mornings";
+    empty when they left both open or were not asked."""
+    parts = []
+    if opportunity.contact_way and opportunity.contact_way != "any":
+        parts.append(opportunity.get_contact_way_display().lower())
+    if opportunity.contact_when:
+        parts.append(opportunity.contact_when)
+    return ", ".join(parts)

@@ -1,13 +1,15 @@
-"""Actions on opportunities: record a need, route it to sales, move it through the pipeline,
-take or reassign it, and alert owners about the ones left untouched."""
+"""Actions on opportunities: record a need a customer agreed to have passed on, route it to
+sales, move it through the pipeline, take or reassign it, and alert owners about the ones left
+untouched."""
 
 import datetime
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +18,7 @@ from culturegap.opportunities import events
 from culturegap.opportunities.models import (
     OPEN_STATUSES,
     Channel,
+    ContactWay,
     Opportunity,
     OpportunityEvent,
     Source,
@@ -26,12 +29,13 @@ from culturegap.org.models import Company, Customer, Person, Service, TeamKind
 
 NEED_MAX_LENGTH = 2000
 REASON_MAX_LENGTH = 1000
+CONTACT_WHEN_MAX_LENGTH = 200
 MAX_VALUE = Decimal("9999999999.99")
 
-# The pipeline only moves forward; won and lost are final. Won is never reachable from new:
-# somebody in sales must at least have spoken to the customer first.
+# The pipeline only moves forward; won and lost are final. New goes straight to won when the
+# salesperson settles it on the first call, so they save once, not twice.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.NEW: frozenset({Status.CONTACTED, Status.LOST}),
+    Status.NEW: frozenset({Status.CONTACTED, Status.WON, Status.LOST}),
     Status.CONTACTED: frozenset({Status.QUALIFIED, Status.WON, Status.LOST}),
     Status.QUALIFIED: frozenset({Status.WON, Status.LOST}),
     Status.WON: frozenset(),
@@ -89,13 +93,24 @@ def record_opportunity(
     service: Service | None = None,
     found_by: Person | None = None,
     source: str = Source.CRP,
+    customer_agreed: bool | None = None,
+    contact_way: str = "",
+    contact_when: str = "",
+    request_id: uuid.UUID | None = None,
 ) -> Opportunity:
-    """Record a customer need for sales and route it.
+    """Pass on a customer need to a colleague in sales, and route it.
 
     It goes to the customer's sales owner, or to the sales queue when the customer has none (or
     the owner is no longer active). The owner — or, for the queue, the people
-    ``queue_recipients`` names — gets an e-mail once the transaction commits. Raises
-    ``ValidationError`` with a dict naming the bad field; nothing is written then.
+    ``queue_recipients`` names — gets an e-mail once the transaction commits.
+
+    Nothing is passed on without the customer's agreement: ``customer_agreed=False`` is refused;
+    when True, ``contact_way`` says how they would like to be contacted and ``contact_when`` when
+    suits them. None means the question was not asked (callers that predate it).
+
+    ``request_id`` makes a retried submission record one need: the same id again (within the
+    company) returns the need already recorded and writes nothing. Raises ``ValidationError``
+    with a dict naming the bad field; nothing is written then.
     """
     errors: dict[str, str] = {}
     if customer is None or customer.company_id != company.pk:
@@ -112,18 +127,69 @@ def record_opportunity(
     _check_choice(errors, "source", source, Source)
     if found_by is not None and found_by.company_id != company.pk:
         errors["found_by"] = "The person who found the need must work for this company."
+    contact_way = contact_way or ""
+    contact_when = (contact_when or "").strip()
+    if customer_agreed is False:
+        errors["customer_agreed"] = (
+            "Nothing is passed on without the customer's agreement to be contacted."
+        )
+    elif customer_agreed and not contact_way:
+        errors["contact_way"] = "Say how the customer would like to be contacted."
+    if contact_way:
+        _check_choice(errors, "contact_way", contact_way, ContactWay)
+    if len(contact_when) > CONTACT_WHEN_MAX_LENGTH:
+        errors["contact_when"] = f"Keep when under {CONTACT_WHEN_MAX_LENGTH} characters."
     if errors:
         raise ValidationError(errors)
 
+    if request_id is not None:
+        repeat = Opportunity.objects.filter(company=company, request_id=request_id).first()
+        if repeat is not None:
+            return _same_hand_off(repeat, customer=customer, found_by=found_by)
+    try:
+        # A savepoint: two copies of one submission arriving at once leave one row, and the
+        # loser reads the winner's instead of failing the whole transaction.
+        with transaction.atomic():
+            opportunity = _create(
+                company=company,
+                customer=customer,
+                service=service,
+                need=need,
+                urgency=urgency,
+                channel=channel,
+                source=source,
+                found_by=found_by,
+                customer_agreed=customer_agreed,
+                contact_way=contact_way,
+                contact_when=contact_when,
+                request_id=request_id,
+            )
+    except IntegrityError:
+        repeat = None
+        if request_id is not None:
+            repeat = Opportunity.objects.filter(company=company, request_id=request_id).first()
+        if repeat is None:
+            raise
+        return _same_hand_off(repeat, customer=customer, found_by=found_by)
+    transaction.on_commit(lambda: notify_new_opportunity(opportunity_id=opportunity.pk))
+    events.opportunity_created.send(sender=Opportunity, opportunity=opportunity)
+    return opportunity
+
+
+def _same_hand_off(
+    repeat: Opportunity, *, customer: Customer, found_by: Person | None
+) -> Opportunity:
+    found_by_id = found_by.pk if found_by is not None else None
+    if repeat.customer_id != customer.pk or repeat.found_by_id != found_by_id:
+        raise ValidationError({"request_id": "This submission was used for another need."})
+    return repeat
+
+
+def _create(*, company, customer, found_by, **fields) -> Opportunity:
     now = timezone.now()
     opportunity = Opportunity.objects.create(
         company=company,
         customer=customer,
-        service=service,
-        need=need,
-        urgency=urgency,
-        channel=channel,
-        source=source,
         found_by=found_by,
         found_by_team_id=found_by.team_id if found_by is not None else None,
         owner=route_owner(customer=customer),
@@ -131,6 +197,7 @@ def record_opportunity(
         created_at=now,
         updated_at=now,
         last_touched_at=now,
+        **fields,
     )
     OpportunityEvent.objects.create(
         opportunity=opportunity,
@@ -141,8 +208,6 @@ def record_opportunity(
         note="" if opportunity.owner else "Placed in the sales queue",
         at=now,
     )
-    transaction.on_commit(lambda: notify_new_opportunity(opportunity_id=opportunity.pk))
-    events.opportunity_created.send(sender=Opportunity, opportunity=opportunity)
     return opportunity
 
 
@@ -172,6 +237,7 @@ def notify_new_opportunity(*, opportunity_id: int) -> int:
         f"Service: {opportunity.service.name if opportunity.service else 'not specified'}",
         f"Urgency: {opportunity.get_urgency_display()}",
         f"Found by: {found_by} ({opportunity.get_channel_display().lower()})",
+        contact_preference(opportunity),
         "",
         "In the customer's words:",
         opportunity.need,
@@ -183,6 +249,15 @@ def notify_new_opportunity(*, opportunity_id: int) -> int:
     for person in recipients:
         sent += send_mail(subject, "\n".join(lines), None, [person.email], fail_silently=False)
     return sent
+
+
+def contact_preference(opportunity: Opportunity) -> str:
+    """The customer's agreement to be contacted, and how and when, in one line."""
+    if opportunity.customer_agreed is None:
+        return "Agreed to be contacted: not asked."
+    how = opportunity.get_contact_way_display().lower() if opportunity.contact_way else ""
+    when = opportunity.contact_when or "any time"
+    return f"Agreed to be contacted: yes, {how + ', ' if how else ''}{when}."
 
 
 def _parse_value(value) -> Decimal | None:
@@ -227,7 +302,8 @@ def move_opportunity(
 ) -> Opportunity:
     """Move an opportunity one step along the pipeline, recording who did it and when.
 
-    Allowed: new → contacted → qualified → won; contacted → won; lost from any open status.
+    Allowed: new → contacted → qualified → won; new or contacted → won; lost from any open
+    status.
     Won needs a positive value, lost a reason; won and lost are final. A salesperson moving a
     queue item takes it. Raises ``ValidationError`` naming the field, ``PermissionDenied`` when
     the actor may not work on it.
@@ -240,8 +316,6 @@ def move_opportunity(
     if to_status not in TRANSITIONS[opportunity.status]:
         if opportunity.status not in OPEN_STATUSES:
             message = f"This opportunity is already {opportunity.get_status_display().lower()}."
-        elif opportunity.status == Status.NEW and to_status == Status.WON:
-            message = "Contact the customer before marking the opportunity won."
         else:
             message = (
                 f"An opportunity cannot go from {opportunity.get_status_display().lower()} "

@@ -1,7 +1,8 @@
-"""Pages of the opportunities app: record a need, the lists and their CSV export, the detail
-page where sales move an opportunity through the pipeline."""
+"""Pages of the opportunities app: pass on a customer need, the lists and their CSV export, the
+detail page where sales move an opportunity through the pipeline."""
 
 import csv
+import uuid
 
 import plotly.graph_objects as go
 from django.contrib import messages
@@ -37,46 +38,66 @@ def _add_errors(form, error: ValidationError) -> None:
 def record(request):
     company = request.user.company
     search = request.GET.get("q", "").strip()[:100]
+    without_consent = ""
     if request.method == "POST":
         form = RecordForm(request.POST, company=company)
+        status = 400
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                opportunity = services.record_opportunity(
-                    company=company,
-                    customer=data["customer"],
-                    service=data["service"],
-                    need=data["need"],
-                    urgency=data["urgency"],
-                    channel=data["channel"],
-                    found_by=request.user,
-                    source=Source.SALES
-                    if request.user.is_salesperson and not request.user.is_crp
-                    else Source.CRP,
+            if not data["customer_agreed"]:
+                # Not an error: the CRP did right to ask. Nothing is written; they learn what
+                # to tell the customer instead.
+                without_consent = selectors.what_to_say_without_consent(
+                    customer=data["customer"], service=data["service"]
                 )
-            except ValidationError as error:
-                _add_errors(form, error)
+                status = 200
             else:
-                owner = opportunity.owner
-                messages.success(
-                    request,
-                    f"Thank you — your opportunity for {opportunity.customer.name} went to "
-                    + (owner.name if owner else "the sales team's queue")
-                    + ".",
-                )
-                return redirect(reverse("opportunities:list") + "?scope=found")
+                try:
+                    opportunity = services.record_opportunity(
+                        company=company,
+                        customer=data["customer"],
+                        service=data["service"],
+                        need=data["need"],
+                        urgency=data["urgency"],
+                        channel=data["channel"],
+                        found_by=request.user,
+                        source=Source.SALES
+                        if request.user.is_salesperson and not request.user.is_crp
+                        else Source.CRP,
+                        customer_agreed=True,
+                        contact_way=data["contact_way"],
+                        contact_when=data["contact_when"],
+                        request_id=data["request_id"],
+                    )
+                except ValidationError as error:
+                    _add_errors(form, error)
+                else:
+                    messages.success(request, _passed_on_message(opportunity))
+                    return redirect(reverse("opportunities:list") + "?scope=found")
         selected = request.POST.get("customer", "")
-        status = 400
     else:
         form = RecordForm(company=company, initial={"customer": request.GET.get("customer")})
         selected = request.GET.get("customer", "")
         status = 200
+    request_id = form.cleaned_data.get("request_id") if form.is_bound else None
     context = {
         "form": form,
         "search": search,
         "customers": _customer_options(request.user, search, selected),
+        "request_id": request_id or uuid.uuid4(),
+        "without_consent": without_consent,
     }
     return render(request, "opportunities/record.html", context, status=status)
+
+
+def _passed_on_message(opportunity: Opportunity) -> str:
+    how = selectors.contact_words(opportunity)
+    if opportunity.owner:
+        who = f"{opportunity.owner.name} will contact"
+    else:
+        who = "a colleague in sales will pick it up and contact"
+    when = f" ({how})" if how else ""
+    return f"Thank you — {who} {opportunity.customer.name}{when}."
 
 
 def _customer_options(viewer: Person, search: str, selected: str) -> dict:
@@ -121,12 +142,25 @@ def _filtered(request):
 @require_GET
 def opportunity_list(request):
     form, filters = _filtered(request)
+    viewer = request.user
+    pipeline = selectors.sees_pipeline(viewer)
+    template = "opportunities/list.html" if pipeline else "opportunities/passed_on.html"
     if filters is None:
         context = {"form": form, "page": None, "scope": form.default_scope}
-        return render(request, "opportunities/list.html", context, status=400)
-    opportunities = selectors.opportunity_list(viewer=request.user, **filters)
+        return render(request, template, context, status=400)
+    opportunities = selectors.opportunity_list(viewer=viewer, **filters)
     page = Paginator(opportunities, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.mark_stale(page.object_list, company=request.user.company)
+    page.object_list = selectors.mark_stale(page.object_list, company=viewer.company)
+    if not pipeline:
+        page.object_list = selectors.with_customer_words(page.object_list, company=viewer.company)
+        context = {
+            "form": form,
+            "page": page,
+            "scope": filters["scope"],
+            "thanks": selectors.thanks_for(person=viewer),
+            "filtering": any(filters.get(key) for key in ("status", "since", "until", "team")),
+        }
+        return render(request, template, context)
     context = {
         "form": form,
         "page": page,
@@ -197,33 +231,50 @@ CSV_HEADER = [
 ]
 
 
-def csv_rows(opportunities, *, company):
+# A CRP's download speaks of what happened for the customer, without the pipeline's values.
+CUSTOMER_DROPPED = ("value", "lost reason")
+CUSTOMER_OUTCOMES = {"won": "the customer now uses it", "lost": "not going ahead for now"}
+
+
+def csv_rows(opportunities, *, company, pipeline: bool = True):
     now = timezone.now()
     zone = scope.company_zone(company)
-    yield CSV_HEADER
-    for opportunity in opportunities.iterator(chunk_size=2000):
+    if pipeline:
+        yield CSV_HEADER
+    else:
         yield [
-            safe_cell(item)
-            for item in (
-                opportunity.pk,
-                opportunity.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                opportunity.customer.name,
-                opportunity.customer.external_id,
-                opportunity.service.name if opportunity.service else "",
-                opportunity.need,
-                opportunity.urgency,
-                opportunity.channel,
-                opportunity.source,
-                opportunity.found_by.name if opportunity.found_by else "",
-                opportunity.found_by_team.name if opportunity.found_by_team else "",
-                opportunity.owner.name if opportunity.owner else "sales queue",
-                opportunity.status,
-                opportunity.value if opportunity.value is not None else "",
-                opportunity.lost_reason,
-                opportunity.last_touched_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                selectors.untouched_days(opportunity, company=company, now=now) or "",
-            )
+            "what happened" if c == "status" else c for c in CSV_HEADER if c not in CUSTOMER_DROPPED
         ]
+    for opportunity in opportunities.iterator(chunk_size=2000):
+        values = _csv_row(opportunity, zone=zone, company=company, now=now)
+        row = dict(zip(CSV_HEADER, values, strict=True))
+        if not pipeline:
+            row["status"] = CUSTOMER_OUTCOMES.get(opportunity.status, "in progress")
+            for column in CUSTOMER_DROPPED:
+                del row[column]
+        yield [safe_cell(item) for item in row.values()]
+
+
+def _csv_row(opportunity, *, zone, company, now) -> tuple:
+    return (
+        opportunity.pk,
+        opportunity.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        opportunity.customer.name,
+        opportunity.customer.external_id,
+        opportunity.service.name if opportunity.service else "",
+        opportunity.need,
+        opportunity.urgency,
+        opportunity.channel,
+        opportunity.source,
+        opportunity.found_by.name if opportunity.found_by else "",
+        opportunity.found_by_team.name if opportunity.found_by_team else "",
+        opportunity.owner.name if opportunity.owner else "sales queue",
+        opportunity.status,
+        opportunity.value if opportunity.value is not None else "",
+        opportunity.lost_reason,
+        opportunity.last_touched_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        selectors.untouched_days(opportunity, company=company, now=now) or "",
+    )
 
 
 @roles_required(*ANY_ROLE)
@@ -243,7 +294,8 @@ def opportunity_export(request):
     # megabytes, and a plain response keeps middleware and tests simple.
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     writer = csv.writer(response)
-    writer.writerows(csv_rows(opportunities, company=request.user.company))
+    pipeline = selectors.sees_pipeline(request.user)
+    writer.writerows(csv_rows(opportunities, company=request.user.company, pipeline=pipeline))
     stamp = scope.company_today(request.user.company).isoformat()
     response["Content-Disposition"] = f'attachment; filename="opportunities-{stamp}.csv"'
     return response
@@ -255,6 +307,17 @@ def _visible(request, pk: int) -> Opportunity:
 
 def _detail(request, opportunity, *, move_form=None, assign_form=None, status=200):
     actor = request.user
+    if not selectors.sees_pipeline(actor):
+        zone = scope.company_zone(actor.company)
+        events = list(opportunity.events.select_related("actor"))
+        context = {
+            "opportunity": opportunity,
+            "for_customer": selectors.for_the_customer(opportunity, events, zone=zone),
+            "contact": selectors.contact_words(opportunity),
+            "story": selectors.customer_story(opportunity, zone=zone),
+            "untouched_days": selectors.untouched_days(opportunity, company=actor.company),
+        }
+        return render(request, "opportunities/passed_on_detail.html", context, status=status)
     open_ = opportunity.is_open
     may_move = open_ and services.may_work_on(opportunity=opportunity, actor=actor)
     next_statuses = services.TRANSITIONS[opportunity.status]
@@ -267,6 +330,7 @@ def _detail(request, opportunity, *, move_form=None, assign_form=None, status=20
         "opportunity": opportunity,
         "events": opportunity.events.select_related("actor", "assigned_to"),
         "untouched_days": selectors.untouched_days(opportunity, company=actor.company),
+        "contact": selectors.contact_words(opportunity),
         "move_form": move_form if may_move else None,
         "may_take": open_ and opportunity.owner_id is None and actor.is_salesperson,
         "assign_form": assign_form if may_assign else None,

@@ -126,10 +126,10 @@ def test_crp_learns_drills_asks_and_hands_over_a_need(page, page_errors, world):
     assert page.url.endswith("#source-1")
     shot(page, "crp-ecoach")
 
-    # Record a need for Harbour Bakery, which has no sales owner.
-    tab_to(page, page.get_by_role("link", name="Record a need", exact=True), backwards=True)
+    # Pass on a need for Harbour Bakery, which has no sales owner.
+    tab_to(page, page.get_by_role("link", name="Pass on a need", exact=True), backwards=True)
     page.keyboard.press("Enter")
-    page.get_by_role("heading", name="Record a need for sales").wait_for()
+    page.get_by_role("heading", name="Pass on a customer need").wait_for()
     # The search box takes the focus on arrival (autofocus, applied once the page has drawn).
     expect(page.get_by_label("Customer", exact=True)).to_be_focused()
     page.keyboard.type("bakery")
@@ -143,14 +143,20 @@ def test_crp_learns_drills_asks_and_hands_over_a_need(page, page_errors, world):
     page.keyboard.type("Bookkeeping")
     page.keyboard.press("Tab")
     page.keyboard.type(BAKERY_NEED)
+    page.keyboard.press("Tab")  # did the customer agree to be contacted
+    choose(page, page.get_by_label("Yes, they agreed"))
+    page.keyboard.press("Tab")  # how
+    choose(page, page.get_by_label("By phone"))
+    page.keyboard.press("Tab")  # when
+    page.keyboard.type("mornings")
     page.keyboard.press("Tab")  # urgency
     choose(page, page.get_by_label("High", exact=True))
     page.keyboard.press("Tab")  # how the customer said it
     choose(page, page.get_by_label("E-mail", exact=True))
     shot(page, "crp-record")
-    tab_to(page, page.get_by_role("button", name="Send to sales"))
+    tab_to(page, page.get_by_role("button", name="Pass it on"))
     page.keyboard.press("Enter")
-    page.get_by_text("went to the sales team's queue").wait_for()
+    page.get_by_text("a colleague in sales will pick it up and contact Harbour Bakery").wait_for()
     shot(page, "crp-recorded")
     opportunity = Opportunity.objects.get()
     assert (opportunity.customer, opportunity.owner) == (world.bakery, None)
@@ -160,6 +166,7 @@ def test_crp_learns_drills_asks_and_hands_over_a_need(page, page_errors, world):
         "email",
     )
     assert opportunity.need == BAKERY_NEED and opportunity.found_by == crp
+    assert (opportunity.customer_agreed, opportunity.contact_way) == (True, "phone")
     assert page_errors == [], page_errors
 
 

@@ -1,4 +1,5 @@
-"""A CRP records a need on a phone or a desk, and the sales owner finds it in their list."""
+"""A CRP passes on a customer need on a phone or a desk, with the customer's consent, and the
+sales owner finds it in their list."""
 
 import os
 from pathlib import Path
@@ -27,8 +28,8 @@ def test_a_crp_records_a_need_that_reaches_the_sales_owner(page, page_errors, co
     ServiceFactory(company=company, name="Year-end accounts", code="ACC")
 
     sign_in(page, staff["crp"].email)
-    page.get_by_role("link", name="Record a need").first.click()
-    page.get_by_role("heading", name="Record a need for sales").wait_for()
+    page.get_by_role("link", name="Pass on a need").first.click()
+    page.get_by_role("heading", name="Pass on a customer need").wait_for()
 
     page.get_by_label("Customer", exact=True).press_sequentially("zeph", delay=40)
     option = page.get_by_label("Zephyr Joinery")
@@ -39,12 +40,14 @@ def test_a_crp_records_a_need_that_reaches_the_sales_owner(page, page_errors, co
     page.get_by_label("The need, in the customer's words").fill(
         "Taking on three staff in spring and asked whether we could run their payroll."
     )
+    page.get_by_label("Yes, they agreed").check()
+    page.get_by_label("By phone").check()
     page.get_by_label("High", exact=True).check()
     page.get_by_label("E-mail", exact=True).check()
     _shot(page, "opportunity-record")
-    page.get_by_role("button", name="Send to sales").click()
+    page.get_by_role("button", name="Pass it on").click()
 
-    page.get_by_text("went to Sam Sales").wait_for()
+    page.get_by_text("Sam Sales will contact Zephyr Joinery").wait_for()
     _shot(page, "opportunity-found-by-me")
     opportunity = Opportunity.objects.get()
     assert (opportunity.customer, opportunity.owner) == (customer, staff["sales"])
@@ -79,9 +82,13 @@ def test_recording_works_with_the_keyboard_and_enter_searches(page, page_errors,
     assert page.get_by_label("Harbour Bakery").is_checked()
     page.get_by_label("The need, in the customer's words").focus()
     page.keyboard.type("Wants to know about bookkeeping.")
-    page.get_by_role("button", name="Send to sales").focus()
+    page.get_by_label("Yes, they agreed").focus()
+    page.keyboard.press("Space")
+    page.get_by_label("Any way").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Pass it on").focus()
     page.keyboard.press("Enter")
-    page.get_by_text("went to the sales team's queue").wait_for()
+    page.get_by_text("a colleague in sales will pick it up and contact Harbour Bakery").wait_for()
     assert Opportunity.objects.get().owner is None
     assert page_errors == [], page_errors
 
@@ -89,9 +96,10 @@ def test_recording_works_with_the_keyboard_and_enter_searches(page, page_errors,
 def test_missing_fields_are_named_on_the_page(page, company, staff):
     sign_in(page, staff["crp"].email)
     page.goto("/opportunities/record/")
-    page.get_by_role("button", name="Send to sales").click()
+    page.get_by_role("button", name="Pass it on").click()
     page.get_by_text("Find the customer and pick them from the list.").wait_for()
     assert page.get_by_text("Write down what the customer said.").is_visible()
+    assert page.get_by_text("Ask the customer whether a colleague may contact them").is_visible()
     _shot(page, "opportunity-record-errors")
 
 
@@ -120,4 +128,52 @@ def test_the_executive_list_shows_the_summary_chart_and_stale_flags(
     page.locator(".chart .main-svg").first.wait_for()
     assert page.get_by_text(f"untouched for {company.opportunity_stale_days + 4} days").is_visible()
     _shot(page, "opportunity-list-executive")
+    assert page_errors == [], page_errors
+
+
+def test_a_crp_passes_on_a_need_with_consent_and_sees_what_happened(
+    page, page_errors, company, staff
+):
+    CustomerFactory(company=company, name="Zephyr Joinery", sales_owner=staff["sales"])
+    ServiceFactory(company=company, name="Payroll", code="PAY")
+
+    sign_in(page, staff["crp"].email)
+    page.goto("/opportunities/record/")
+    page.get_by_label("Customer", exact=True).press_sequentially("zeph", delay=40)
+    page.get_by_label("Zephyr Joinery").wait_for()
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("Zephyr Joinery").check()
+    page.get_by_label("Service it points to").select_option(label="Payroll")
+    page.get_by_label("The need, in the customer's words").fill(
+        "Hiring three people in spring; asked whether we could run their payroll."
+    )
+    # Without consent nothing is passed on, and the page says what to tell the customer.
+    page.get_by_label("No, not now").check()
+    assert not page.get_by_label("When suits them").is_visible()
+    page.get_by_role("button", name="Pass it on").click()
+    page.get_by_role("heading", name="Nothing was passed on").wait_for()
+    assert page.get_by_text("Tell the customer how they can reach us").is_visible()
+    assert not Opportunity.objects.exists()
+    _shot(page, "handoff-without-consent")
+
+    page.get_by_label("Yes, they agreed").check()
+    page.get_by_label("By phone").check()
+    page.get_by_label("When suits them").fill("weekday mornings")
+    _shot(page, "handoff-with-consent")
+    page.get_by_role("button", name="Pass it on").click()
+    page.get_by_text(
+        "Sam Sales will contact Zephyr Joinery (by phone, weekday mornings)"
+    ).wait_for()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("Sam Sales will contact the customer").is_visible()
+    _shot(page, "handoff-passed-on")
+    opportunity = Opportunity.objects.get()
+    assert (opportunity.customer_agreed, opportunity.contact_way) == (True, "phone")
+
+    page.get_by_role("link", name="Zephyr Joinery").click()
+    page.get_by_role("heading", name="What happened").wait_for()
+    page.wait_for_load_state("networkidle")
+    _shot(page, "handoff-detail")
+    text = page.locator("main").inner_text().lower()
+    assert not any(word in text.split() for word in ("won", "lost", "value", "pipeline"))
     assert page_errors == [], page_errors

@@ -190,3 +190,77 @@ def test_home_counts(company, staff):
     )
     assert selectors.waiting_for(person=staff["sales"]) == 2
     assert selectors.found_counts(person=staff["crp"]) == {"found": 3, "won": 1}
+
+
+# What a CRP reads ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("roles", "pipeline"),
+    [
+        ({"is_crp": True}, False),
+        ({"is_crp": True, "is_salesperson": True}, True),
+        ({"is_crp": True, "is_manager": True}, True),
+        ({"is_crp": False, "is_executive": True}, True),
+        ({"is_crp": False, "is_program_admin": True}, True),
+    ],
+)
+def test_who_sees_the_pipeline(company, roles, pipeline):
+    assert selectors.sees_pipeline(PersonFactory(company=company, **roles)) is pipeline
+
+
+def test_what_happened_for_the_customer_is_told_from_the_events(company, staff):
+    from culturegap.opportunities import services
+
+    payroll = ServiceFactory(company=company, name="Payroll")
+    customer = CustomerFactory(company=company, sales_owner=staff["sales"])
+    zone = scope.company_zone(company)
+
+    def told(opportunity):
+        opportunity.refresh_from_db()
+        return selectors.for_the_customer(opportunity, list(opportunity.events.all()), zone=zone)
+
+    def passed_on():
+        return services.record_opportunity(
+            company=company, customer=customer, service=payroll, need="Payroll?",
+            channel="phone", found_by=staff["crp"],
+        )  # fmt: skip
+
+    need = passed_on()
+    assert told(need) == "Sam Sales will contact the customer"
+    services.move_opportunity(opportunity=need, to_status="contacted", actor=staff["sales"])
+    day = timezone.now().astimezone(zone)
+    on = f"{day.day} {day:%B}"
+    assert told(need) == f"Sam contacted the customer on {on}; Sam is in touch"
+    services.move_opportunity(opportunity=need, to_status="won", actor=staff["sales"], value=900)
+    assert told(need) == f"Sam contacted the customer on {on}; the customer now uses Payroll"
+    straight = passed_on()
+    services.move_opportunity(opportunity=straight, to_status="won", actor=staff["sales"], value=9)
+    assert told(straight) == f"Sam contacted the customer on {on}; the customer now uses Payroll"
+    declined = passed_on()
+    services.move_opportunity(
+        opportunity=declined, to_status="lost", actor=staff["sales"], reason="Not now"
+    )
+    assert told(declined) == "The customer decided not to go ahead for now"
+
+
+def test_thanks_count_what_a_crps_hand_offs_did(company, staff):
+    customer = CustomerFactory(company=company)
+    for status in ("new", "contacted", "won", "won", "lost"):
+        OpportunityFactory(
+            customer=customer, found_by=staff["crp"], status=status,
+            value=Decimal(10) if status == "won" else None,
+        )  # fmt: skip
+    OpportunityFactory(customer=customer, found_by=staff["sales"])
+    thanks = selectors.thanks_for(person=staff["crp"])
+    assert (thanks.passed_on, thanks.helped, thanks.in_progress, thanks.not_now) == (5, 2, 2, 1)
+
+
+def test_without_consent_the_crp_is_told_whom_the_customer_can_ask_for(company, staff):
+    payroll = ServiceFactory(company=company, name="Payroll")
+    owned = CustomerFactory(company=company, sales_owner=staff["sales"])
+    unowned = CustomerFactory(company=company, sales_owner=None)
+    said = selectors.what_to_say_without_consent(customer=owned, service=payroll)
+    assert "introduce you to Sam Sales, who can help you with Payroll" in said
+    said = selectors.what_to_say_without_consent(customer=unowned, service=None)
+    assert "introduce you to a colleague who can help you with this" in said

@@ -1,6 +1,7 @@
 """Recording, routing and moving opportunities, and the stale alert."""
 
 import datetime
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -193,6 +194,7 @@ def _at(opportunity, status):
 
 ALLOWED = [
     ("new", "contacted", {}),
+    ("new", "won", {"value": "1000"}),
     ("new", "lost", {"reason": "Already has a payroll provider"}),
     ("contacted", "qualified", {}),
     ("contacted", "won", {"value": "1500"}),
@@ -220,7 +222,7 @@ def test_allowed_moves_record_who_and_when(owned, staff, start, to, extra):
 
 
 REFUSED = [
-    ("new", "won", {"value": "1000"}, "to_status"),
+    ("new", "won", {}, "value"),
     ("new", "qualified", {}, "to_status"),
     ("new", "new", {}, "to_status"),
     ("contacted", "new", {}, "to_status"),
@@ -252,10 +254,17 @@ def test_refused_moves_name_the_field_and_change_nothing(owned, staff, start, to
     assert opportunity.events.count() == events
 
 
-def test_new_to_won_says_to_contact_the_customer_first(owned, staff):
-    with pytest.raises(ValidationError) as error:
-        move_opportunity(opportunity=owned, to_status="won", actor=staff["sales"], value=100)
-    assert "Contact the customer" in error.value.message_dict["to_status"][0]
+def test_new_to_won_in_one_save_keeps_one_event_with_the_value(owned, staff):
+    moved = move_opportunity(
+        opportunity=owned, to_status="won", actor=staff["sales"], value="1200", note="On the call"
+    )
+    moved.refresh_from_db()
+    assert (moved.status, moved.value) == ("won", Decimal("1200"))
+    assert moved.closed_at is not None
+    assert [(e.from_status, e.to_status, e.value) for e in moved.events.all()] == [
+        ("", "new", None),
+        ("new", "won", Decimal("1200")),
+    ]
 
 
 @pytest.mark.parametrize("who", ["crp", "manager", "executive", "admin"])
@@ -418,3 +427,82 @@ def test_stale_limit_is_per_company(company, staff, owned):
     _age(owned, 20)
     assert alert_stale_opportunities() == {"digests": 0, "opportunities": 0}
     assert Status.NEW == owned.status
+
+
+# Consent and one need per submission -----------------------------------------------------------
+
+
+def test_without_the_customers_agreement_nothing_is_passed_on(company, staff):
+    customer = CustomerFactory(company=company, sales_owner=staff["sales"])
+    with pytest.raises(ValidationError) as error:
+        _record(company, customer, staff, customer_agreed=False)
+    assert "customer_agreed" in error.value.message_dict
+    assert not Opportunity.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"customer_agreed": True}, "contact_way"),
+        ({"customer_agreed": True, "contact_way": "pigeon"}, "contact_way"),
+        (
+            {"customer_agreed": True, "contact_way": "phone", "contact_when": "x" * 201},
+            "contact_when",
+        ),
+    ],
+)
+def test_how_and_when_are_checked(company, staff, extra, field):
+    customer = CustomerFactory(company=company)
+    with pytest.raises(ValidationError) as error:
+        _record(company, customer, staff, **extra)
+    assert field in error.value.message_dict
+    assert not Opportunity.objects.exists()
+
+
+def test_the_same_request_id_records_one_need(company, staff, django_capture_on_commit_callbacks):
+    customer = CustomerFactory(company=company, sales_owner=staff["sales"])
+    request_id = uuid.uuid4()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _record(company, customer, staff, request_id=request_id)
+        again = _record(company, customer, staff, request_id=request_id)
+    assert first.pk == again.pk
+    assert Opportunity.objects.count() == 1 and OpportunityEvent.objects.count() == 1
+    assert len(mail.outbox) == 1
+    # The id is unique per company only: another company's submission is its own.
+    elsewhere = PersonFactory(is_crp=True)
+    theirs = record_opportunity(
+        company=elsewhere.company, customer=CustomerFactory(company=elsewhere.company),
+        need="Asked about payroll", channel="phone", found_by=elsewhere, request_id=request_id,
+    )  # fmt: skip
+    assert theirs.pk != first.pk
+
+
+def test_a_request_id_used_for_another_need_is_refused(company, staff):
+    request_id = uuid.uuid4()
+    _record(company, CustomerFactory(company=company), staff, request_id=request_id)
+    with pytest.raises(ValidationError) as error:
+        _record(company, CustomerFactory(company=company), staff, request_id=request_id)
+    assert "request_id" in error.value.message_dict
+    assert Opportunity.objects.count() == 1
+
+
+def test_a_copy_arriving_while_the_first_is_written_reads_the_first(company, staff, monkeypatch):
+    """The check before writing misses a copy written in the meantime; the unique constraint
+    catches it and the copy is answered with the need already recorded."""
+    customer = CustomerFactory(company=company)
+    request_id = uuid.uuid4()
+    first = _record(company, customer, staff, request_id=request_id)
+    real_filter = Opportunity.objects.filter
+    calls = []
+
+    def miss_once(*args, **kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            return Opportunity.objects.none()
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(Opportunity.objects, "filter", miss_once)
+    again = _record(company, customer, staff, request_id=request_id)
+    monkeypatch.undo()
+    assert again.pk == first.pk
+    assert Opportunity.objects.count() == 1

@@ -2,7 +2,10 @@
 
 import csv
 import io
+import re
+import uuid
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from django.core import mail
@@ -34,6 +37,10 @@ def _valid(the_customer, the_service, /, **changes):
         "need": "Hiring three people in spring, asked if we do payroll",
         "urgency": "normal",
         "channel": "phone",
+        "customer_agreed": "yes",
+        "contact_way": "phone",
+        "contact_when": "weekday mornings",
+        "request_id": str(uuid.uuid4()),
     }
     return {**data, **changes}
 
@@ -57,7 +64,7 @@ def test_a_crp_records_a_need_and_lands_on_their_list(
     assert opportunity.source == "crp"
     assert [m.to for m in mail.outbox] == [[staff["sales"].email]]
     page = client.get(response.url).content.decode()
-    assert "went to Sam Sales" in page
+    assert "Sam Sales will contact Zephyr Joinery (by phone, weekday mornings)" in page
     assert "Zephyr Joinery" in page
 
 
@@ -81,7 +88,7 @@ def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(
     response = client.post(RECORD, _valid(customer, payroll, **changes))
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert "Nothing was sent yet: 1 field needs a look." in response.content.decode()
+    assert "Nothing was passed on yet: 1 field needs a look." in response.content.decode()
     assert field in response.context["form"].errors
     assert not Opportunity.objects.exists()
     assert not OpportunityEvent.objects.exists()
@@ -161,7 +168,7 @@ def test_a_crp_lists_only_what_they_found(client, staff, listed):
     response = client.get(LIST)
     assert [o.pk for o in response.context["page"]] == [listed["queued"].pk, listed["mine"].pk]
     assert "Not Cara" not in response.content.decode()
-    assert "1,500" in response.content.decode()
+    assert "customer now uses Payroll" in response.content.decode()
 
 
 def test_a_crp_cannot_open_someone_elses(client, staff, listed):
@@ -296,7 +303,7 @@ def test_the_owner_moves_it_on_the_page(client, staff, listed):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"to_status": "won", "value": "1000"}, "to_status", "Select a valid choice"),
+        ({"to_status": "qualified"}, "to_status", "Select a valid choice"),
         ({"to_status": "lost"}, "reason", "Say why"),
         ({"to_status": "contacted", "value": "lots"}, "value", "Enter a number"),
         ({}, "to_status", "required"),
@@ -390,3 +397,224 @@ def test_out_of_range_ids_are_never_a_500(client, staff, customer, payroll, list
     assert client.get(LIST, {"team": HUGE}).status_code == 400
     assert client.get(f"/opportunities/{HUGE}/").status_code == 404
     assert client.post(f"/opportunities/{HUGE}/move/", {"to_status": "won"}).status_code == 404
+
+
+# Passing on a need with the customer's consent --------------------------------------------------
+
+
+def test_without_consent_nothing_is_passed_on_and_the_page_says_what_to_say(
+    client, staff, customer, payroll, django_capture_on_commit_callbacks
+):
+    client.force_login(staff["crp"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            RECORD, _valid(customer, payroll, customer_agreed="no", contact_way="")
+        )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Nothing was passed on" in body
+    assert "Tell the customer how they can reach us when they are ready" in body
+    assert "introduce you to Sam Sales, who can help you with Payroll" in body
+    assert not Opportunity.objects.exists()
+    assert not OpportunityEvent.objects.exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"customer_agreed": ""}, "customer_agreed", "Ask the customer whether a colleague"),
+        ({"customer_agreed": "maybe"}, "customer_agreed", "Answer yes or no"),
+        ({"contact_way": ""}, "contact_way", "Say how the customer would like to be contacted"),
+        ({"contact_way": "pigeon"}, "contact_way", "Choose one of the ways listed"),
+        ({"contact_when": "x" * 201}, "contact_when", "at most 200"),
+        ({"request_id": ""}, "request_id", "This page was out of date"),
+        ({"request_id": "not-a-uuid"}, "request_id", "This page was out of date"),
+    ],
+)
+def test_the_consent_question_is_required_and_bad_answers_are_a_400(
+    client, staff, customer, payroll, changes, field, message
+):
+    client.force_login(staff["crp"])
+    response = client.post(RECORD, _valid(customer, payroll, **changes))
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert message in response.content.decode()
+    assert not Opportunity.objects.exists()
+
+
+def test_the_consent_and_how_and_when_are_kept_for_the_salesperson(
+    client, staff, customer, payroll, django_capture_on_commit_callbacks
+):
+    client.force_login(staff["crp"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(RECORD, _valid(customer, payroll, contact_way="email", contact_when="Fridays"))
+    opportunity = Opportunity.objects.get()
+    assert (opportunity.customer_agreed, opportunity.contact_way, opportunity.contact_when) == (
+        True, "email", "Fridays",
+    )  # fmt: skip
+    assert "Agreed to be contacted: yes, by e-mail, Fridays." in mail.outbox[0].body
+    client.force_login(staff["sales"])
+    assert "by e-mail, Fridays" in client.get(_detail(opportunity)).content.decode()
+
+
+def test_a_double_posted_hand_off_records_one_need(
+    client, staff, customer, payroll, django_capture_on_commit_callbacks
+):
+    client.force_login(staff["crp"])
+    data = _valid(customer, payroll)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(RECORD, data)
+        again = client.post(RECORD, data)
+    assert first.status_code == again.status_code == 302
+    assert first.url == again.url
+    assert Opportunity.objects.count() == 1
+    assert OpportunityEvent.objects.count() == 1
+    assert len(mail.outbox) == 1
+    assert "Sam Sales will contact Zephyr Joinery" in client.get(again.url).content.decode()
+
+
+def test_each_showing_of_the_form_carries_a_new_request_id(client, staff):
+    client.force_login(staff["crp"])
+    ids = {client.get(RECORD).context["request_id"] for _ in range(2)}
+    assert len(ids) == 2
+
+
+# The words a CRP meets ------------------------------------------------------------------------
+
+PIPELINE_WORDS = re.compile(r"\b(won|lost|value|pipeline)\b", re.IGNORECASE)
+
+
+class _Words(HTMLParser):
+    """Everything a reader meets on a page: its text and its attribute values (labels, titles,
+    placeholders, links, option values), but not markup such as attribute names."""
+
+    def __init__(self):
+        super().__init__()
+        self.words = []
+
+    def handle_starttag(self, tag, attrs):
+        self.words += [value for _, value in attrs if value]
+
+    def handle_data(self, data):
+        self.words.append(data)
+
+
+def pipeline_words(response) -> list[str]:
+    parser = _Words()
+    parser.feed(response.content.decode())
+    return [match for text in parser.words for match in PIPELINE_WORDS.findall(text)]
+
+
+@pytest.fixture
+def helped(company, staff, customer, payroll):
+    """Needs Cara passed on, one at each point of what can happen for the customer."""
+    from culturegap.opportunities import services
+
+    def passed_on(**extra):
+        return services.record_opportunity(
+            company=company, customer=customer, service=payroll, need="Asked about payroll",
+            channel="phone", found_by=staff["crp"], customer_agreed=True, contact_way="phone",
+            **extra,
+        )  # fmt: skip
+
+    sam = staff["sales"]
+    now_uses = services.move_opportunity(
+        opportunity=passed_on(), to_status="contacted", actor=sam, note="Called them"
+    )
+    now_uses = services.move_opportunity(
+        opportunity=now_uses, to_status="won", actor=sam, value="1500"
+    )
+    in_touch = services.move_opportunity(opportunity=passed_on(), to_status="contacted", actor=sam)
+    not_now = services.move_opportunity(
+        opportunity=passed_on(), to_status="lost", actor=sam, reason="Has a provider"
+    )
+    waiting = passed_on()
+    queued = services.record_opportunity(
+        company=company, customer=CustomerFactory(company=company, name="Harbour Bakery"),
+        need="Asked about bookkeeping", channel="email", found_by=staff["crp"],
+        customer_agreed=True, contact_way="any",
+    )  # fmt: skip
+    return {
+        "now_uses": now_uses,
+        "in_touch": in_touch,
+        "not_now": not_now,
+        "waiting": waiting,
+        "queued": queued,
+    }
+
+
+def test_a_crps_pages_never_speak_of_pipeline_or_values(client, staff, customer, payroll, helped):
+    client.force_login(staff["crp"])
+    pages = {
+        "record": client.get(RECORD),
+        "record with errors": client.post(RECORD, _valid(customer, payroll, need="")),
+        "without consent": client.post(RECORD, _valid(customer, payroll, customer_agreed="no")),
+        "list": client.get(LIST),
+        "list filtered": client.get(LIST, {"status": "helped"}),
+        "after passing on": client.post(RECORD, _valid(customer, payroll), follow=True),
+        **{
+            f"detail {name}": client.get(_detail(opportunity))
+            for name, opportunity in helped.items()
+        },
+    }
+    for name, response in pages.items():
+        assert response.status_code in (200, 400), name
+        assert pipeline_words(response) == [], name
+
+
+def test_a_crp_reads_what_happened_for_the_customer(client, company, staff, helped):
+    from django.utils.dateformat import format as format_date
+
+    from culturegap.org.scope import company_zone
+
+    client.force_login(staff["crp"])
+    body = client.get(LIST).content.decode()
+    day = format_date(helped["now_uses"].closed_at.astimezone(company_zone(company)), "j F")
+    assert f"Sam contacted the customer on {day}; the customer now uses Payroll" in body
+    assert f"Sam contacted the customer on {day}; Sam is in touch" in body
+    assert "The customer decided not to go ahead for now" in body
+    assert "Sam Sales will contact the customer" in body
+    assert "A colleague in sales will pick it up and contact the customer" in body
+    assert "You passed on 5 customer needs: 1 customer now uses what they asked for" in body
+    detail = client.get(_detail(helped["now_uses"])).content.decode()
+    assert "Thank you: because you listened and passed it on" in detail
+    assert "credited to you and Client Service" in detail
+    assert "Sam contacted the customer" in detail and "Called them" in detail
+
+
+def test_a_crps_download_has_no_values(client, staff, helped):
+    client.force_login(staff["crp"])
+    response = client.get(EXPORT)
+    header = response.content.decode().splitlines()[0].split(",")
+    assert "value" not in header and "status" not in header and "what happened" in header
+    outcomes = {row["what happened"] for row in _csv(response)}
+    assert outcomes == {"the customer now uses it", "in progress", "not going ahead for now"}
+
+
+def test_a_salesperson_still_sees_the_pipeline_with_values(client, staff, helped):
+    client.force_login(staff["sales"])
+    response = client.get(LIST)
+    body = response.content.decode()
+    assert '<th class="num">Value</th>' in body
+    assert "Won" in body and "Lost" in body and "1,500" in body
+    assert {word.lower() for word in pipeline_words(response)} >= {"won", "lost", "value"}
+    detail = client.get(_detail(helped["now_uses"])).content.decode()
+    assert "Value won" in detail and "1,500.00" in detail
+
+
+def test_a_crp_who_also_sells_sees_the_pipeline(client, company, staff, helped):
+    both = PersonFactory(company=company, is_crp=True, is_salesperson=True)
+    client.force_login(both)
+    assert '<th class="num">Value</th>' in client.get(LIST).content.decode()
+
+
+def test_a_salesperson_closes_a_new_need_as_won_in_one_save(client, staff, listed):
+    opportunity = listed["others"]
+    client.force_login(staff["sales"])
+    assert 'value="won"' in client.get(_detail(opportunity)).content.decode()
+    url = reverse("opportunities:move", args=[opportunity.pk])
+    response = client.post(url, {"to_status": "won", "value": "1200", "note": "Signed on the call"})
+    assert response.status_code == 302
+    opportunity.refresh_from_db()
+    assert (opportunity.status, opportunity.value) == ("won", Decimal("1200"))
