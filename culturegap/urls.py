@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from culturegap.access import public
 from culturegap.authoring import authoring_site
-from culturegap.org import views as org_views
+from culturegap.home import views as home_views
 
 # Auth views are wrapped with ``public`` so the permission-matrix test knows they are open.
 auth_patterns = [
@@ -35,7 +35,7 @@ auth_patterns = [
 ]
 
 urlpatterns = [
-    path("", org_views.today, name="today"),
+    path("", home_views.today, name="today"),
     path("accounts/", include(auth_patterns)),
     path("org/", include("culturegap.org.urls")),
     path("playbook/", include("culturegap.language.urls")),
