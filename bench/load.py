@@ -188,7 +188,6 @@ def prepare_database(args) -> None:
 
 def prepare_people(args, work: Path) -> Path:
     """Every learner's cards due now, a session per simulated person; returns the JSON file."""
-    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.db.models import Count
@@ -219,7 +218,7 @@ def prepare_people(args, work: Path) -> Path:
         f"{len(learners)} learners ({due:,} cards, all due now), {len(managers)} managers; "
         f"load average {load_average()}"
     )
-    backend = settings.AUTHENTICATION_BACKENDS[-1]
+    backend = "culturegap.org.auth.PersonBackend"
 
     def session(person) -> str:
         store = SessionStore()
