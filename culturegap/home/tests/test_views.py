@@ -87,3 +87,9 @@ def test_the_executive_today_page_leads_to_the_dashboard(client, staff):
     client.force_login(staff["executive"])
     body = client.get(reverse("today")).content.decode()
     assert reverse("dashboard:index") in body and reverse("culture:results") in body
+
+
+def test_healthz_me_answers_the_signed_in_person_with_their_id(client, staff):
+    assert client.get(reverse("me")).status_code == 302  # to the sign-in page
+    client.force_login(staff["crp"])
+    assert client.get(reverse("me")).json() == {"person": staff["crp"].pk}
