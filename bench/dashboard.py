@@ -97,7 +97,7 @@ def load(args) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from culturegap.org.demo import seed_demo_company
+    from culturegap.demo.company import seed_demo_company
 
     with step("Emptying and migrating the database"):
         with connection.cursor() as cursor:

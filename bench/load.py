@@ -9,8 +9,10 @@ created and migrated if needed and gets the demo company once (``seed_demo --peo
 never emptied. Before each run the learners' cards are all made due, so every learner has a
 drill, and a session is stored for each simulated person (see bench/locustfile.py).
 
-Three phases, against the same gunicorn (``--workers``, DEBUG=0, a SECRET_KEY):
-1. ``/healthz`` (the bare Django view: one ``SELECT 1``) as fast as 20 clients can go;
+Four phases, against the same gunicorn (``--workers``, DEBUG=0, a SECRET_KEY):
+1. ``/healthz`` (the bare Django view: one ``SELECT 1``) as fast as 20 clients can go, then
+   ``/healthz/me`` (the bare view behind sign-in: the session and the person, no template), the
+   fair baseline for a page a learner opens;
 2. learners answering drill questions without pausing, as fast as they can go (capacity);
 3. the realistic mix for ``--minutes``: ``--learners`` learners doing drills (a question, a
    pause of about ``--think`` seconds, the answer) and ``--managers`` managers reading team
@@ -19,7 +21,9 @@ Three phases, against the same gunicorn (``--workers``, DEBUG=0, a SECRET_KEY):
    restarted.
 
 Prints requests per second, the 50th/95th/99th percentiles per request type and the errors, the
-health check's throughput and the ratio to the drill's.
+health checks' throughput, the ratio of the signed-in one to the drill's (goal: at most
+``GOAL_RATIO``) and the app's CPU per drill request (gunicorn's workers, from /proc; goal: at
+most ``GOAL_CPU_MS``).
 """
 
 import argparse
@@ -42,6 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 WATCHED: dict[str, list[int]] = {}
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 GOAL_P95_MS = 200
+GOAL_RATIO = 3
+GOAL_CPU_MS = 8
 
 
 def main() -> None:
@@ -87,6 +93,10 @@ def main() -> None:
         health = run_locust(
             host, ["HealthProbe"], 20, args.capacity_seconds, work / "health", common, env
         )
+        print(f"   /healthz/me, 20 signed-in clients without pause, {args.capacity_seconds} s")
+        signed_in = run_locust(
+            host, ["SignedInProbe"], 20, args.capacity_seconds, work / "me", common, env
+        )
         print(f"\n2. drill capacity: 20 learners without pause, {args.capacity_seconds} s")
         capacity = run_locust(
             host,
@@ -121,7 +131,7 @@ def main() -> None:
         )
         after = urllib.request.urlopen(host + "/healthz", timeout=10).status
         alive = server.poll() is None
-        report(args, health, capacity, mix, restart, after, alive)
+        report(args, health, signed_in, capacity, mix, restart, after, alive)
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -188,7 +198,6 @@ def prepare_database(args) -> None:
 
 def prepare_people(args, work: Path) -> Path:
     """Every learner's cards due now, a session per simulated person; returns the JSON file."""
-    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.db.models import Count
@@ -219,7 +228,7 @@ def prepare_people(args, work: Path) -> Path:
         f"{len(learners)} learners ({due:,} cards, all due now), {len(managers)} managers; "
         f"load average {load_average()}"
     )
-    backend = settings.AUTHENTICATION_BACKENDS[-1]
+    backend = "culturegap.org.auth.PersonBackend"
 
     def session(person) -> str:
         store = SessionStore()
@@ -363,10 +372,11 @@ def print_table(stats: dict) -> None:
         )
 
 
-def report(args, health, capacity, mix, restart, after_status, alive) -> None:
+def report(args, health, signed_in, capacity, mix, restart, after_status, alive) -> None:
     print("\nResults (times in ms)")
-    print("1. health check")
+    print("1. health checks")
     print_table(health)
+    print_table(signed_in)
     print("2. drill capacity")
     print_table(capacity)
     print("3. realistic mix")
@@ -380,6 +390,16 @@ def report(args, health, capacity, mix, restart, after_status, alive) -> None:
         f"\n/healthz: {health_rps:.0f} req/s; drill at capacity: {requests_rps:.0f} req/s "
         f"({drill_rps:.0f} answers/s) — the bare view serves {health_rps / requests_rps:.1f}× "
         "the drill's requests"
+    )
+    me_rps = float(signed_in["rows"]["GET /healthz/me"]["Requests/s"])
+    ratio = me_rps / requests_rps
+    cpu_ms = capacity["cpu_ms"].get("gunicorn", 0.0)
+    print(
+        f"/healthz/me: {me_rps:.0f} req/s — {ratio:.1f}× the drill's requests "
+        f"(goal ≤ {GOAL_RATIO}×: {'met' if ratio <= GOAL_RATIO else 'NOT met'}); "
+        f"app CPU per drill request {cpu_ms:.1f} ms "
+        f"(goal ≤ {GOAL_CPU_MS} ms: {'met' if cpu_ms <= GOAL_CPU_MS else 'NOT met'}), "
+        f"per /healthz/me {signed_in['cpu_ms'].get('gunicorn', 0.0):.1f} ms"
     )
     if pages and answers:
         print(

@@ -1,5 +1,5 @@
 """Locust users for ``bench/load.py``: learners doing their drill, managers reading dashboards,
-and a bare health-check probe.
+a bare health-check probe and a bare signed-in probe.
 
 The people sign in with sessions prepared by ``bench/load.py`` (a JSON file named by
 ``CULTUREGAP_LOAD_SESSIONS``): hashing a password costs about half a second of CPU by design,
@@ -129,3 +129,15 @@ class HealthProbe(FastHttpUser):
     @task
     def healthz(self):
         self.client.get("/healthz", headers={"X-Forwarded-Proto": "https"}, name="GET /healthz")
+
+
+class SignedInProbe(_Person):
+    """The bare page behind sign-in (``/healthz/me``: the session and the person, no template):
+    the fair baseline for the drill, which pays the same before doing its own work."""
+
+    role = "learner"
+    wait_time = between(0, 0)
+
+    @task
+    def me(self):
+        self.get("/healthz/me", "GET /healthz/me")

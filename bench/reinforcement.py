@@ -59,7 +59,7 @@ def run(args) -> None:
     from django.db import connection
     from tqdm import tqdm
 
-    from culturegap.org import demo
+    from culturegap.demo import company as demo
     from culturegap.org.models import Person
     from culturegap.reinforcement import selectors, services
     from culturegap.reinforcement.models import Card

@@ -35,7 +35,7 @@ def main() -> None:
         django.setup()
         from django.core.management import call_command
 
-        from culturegap.org.demo import seed_demo_company
+        from culturegap.demo.company import seed_demo_company
 
         call_command("migrate", verbosity=0)
         started = time.perf_counter()

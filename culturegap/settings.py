@@ -45,8 +45,10 @@ INSTALLED_APPS = [
     "culturegap.ecoach",
     "culturegap.culture",
     "culturegap.dashboard",
-    "culturegap.api",
     "culturegap.integrations",
+    "culturegap.home",
+    "culturegap.demo",
+    "culturegap.api",
     "culturegap.ops",
     "axes",
     "django_tasks",
@@ -129,6 +131,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Attempts are kept in the database, so every gunicorn worker sees the same count.
 AUTHENTICATION_BACKENDS = [
     "culturegap.ops.auth.LoginThrottleBackend",
+    "culturegap.org.auth.PersonBackend",
+    # Sessions signed in before PersonBackend existed name this one; they stay valid.
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"

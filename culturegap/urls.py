@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from culturegap.access import public
-from culturegap.org import views as org_views
+from culturegap.home import views as home_views
 from culturegap.training.authoring import authoring_site
 
 # Auth views are wrapped with ``public`` so the permission-matrix test knows they are open.
@@ -35,7 +35,8 @@ auth_patterns = [
 ]
 
 urlpatterns = [
-    path("", org_views.today, name="today"),
+    path("", home_views.today, name="today"),
+    path("healthz/me", home_views.me, name="me"),
     path("accounts/", include(auth_patterns)),
     path("org/", include("culturegap.org.urls")),
     path("playbook/", include("culturegap.language.urls")),

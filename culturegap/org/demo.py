@@ -1,5 +1,7 @@
-"""The demo company: Harbourline Partners, a regional accounting and consulting firm, generated
-reproducibly from a seed so every demo, test and benchmark sees the same figures.
+"""The organisation's chapter of the demo company, Harbourline Partners, a regional accounting
+and consulting firm: its teams, people, services and customers, generated reproducibly from a
+seed so every demo, test and benchmark sees the same figures (``culturegap.demo`` adds the other
+chapters).
 
 Everything random comes from one ``random.Random(seed)`` and one seeded en_GB ``Faker``, called in
 a fixed order; dates are offsets from one "today". The same seed on the same day therefore gives
@@ -18,8 +20,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
-from django.utils.module_loading import import_string
 from faker import Faker
 from tqdm import tqdm
 
@@ -123,19 +123,6 @@ _ASSOCIATIONS = (
 )  # fmt: skip
 
 
-# Each capability adds its part of the demo (content, history) after the organisation exists:
-# a function ``seed(*, company, rng, today, progress)`` that writes rows of its own app. Each
-# gets its own seeded random generator, so adding a chapter does not change the earlier ones.
-DEMO_CHAPTERS: list[str] = [
-    "culturegap.training.demo.seed",
-    "culturegap.opportunities.demo.seed",
-    "culturegap.loyalty.demo.seed",
-    "culturegap.reinforcement.demo.seed",
-    "culturegap.coaching.demo.seed",
-    "culturegap.culture.demo.seed",
-]
-
-
 @dataclass
 class DemoResult:
     company: Company
@@ -175,32 +162,22 @@ def demo_logins() -> list[tuple[str, str]]:
     return [(role.label, email) for role, email in DEMO_EMAILS.items()]
 
 
-def login_lines() -> list[str]:
-    """The demo logins as lines to print: role, e-mail and password."""
-    return [
-        f"  {label:<36} {email:<32} password: {DEMO_PASSWORD}" for label, email in demo_logins()
-    ]
+def demo_company() -> Company | None:
+    return Company.objects.filter(slug=DEMO_SLUG).first()
 
 
 def demo_company_exists() -> bool:
     return Company.objects.filter(slug=DEMO_SLUG).exists()
 
 
-def remove_demo_company() -> bool:
-    """Delete the demo company and everything in it; False when there was none."""
+def remove(*, company: Company) -> None:
+    """Delete the demo company and what is left in it, once the chapters above the
+    organisation have removed the rows they need removed first."""
     with transaction.atomic():
-        company = Company.objects.filter(slug=DEMO_SLUG).first()
-        if company is None:
-            return False
-        from culturegap.training import demo as training_demo
-
-        # Answers first, in pieces (see training.demo.remove), then the rest by cascade.
-        training_demo.remove(company=company)
         # Customer-services have nothing depending on them, so this is one DELETE; left to the
         # cascade they would be loaded into memory first, the biggest table of a big demo.
         CustomerService.objects.filter(company=company).delete()
         company.delete()
-        return True
 
 
 def team_sizes(people: int) -> list[int]:
@@ -421,26 +398,27 @@ def _batches(items: list, size: int = BATCH_SIZE) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def seed_demo_company(
-    *,
-    people: int = 200,
-    customers: int | None = None,
-    seed: int = 7,
-    progress: bool = False,
-    today: datetime.date | None = None,
-) -> DemoResult:
-    """Create Harbourline Partners with about ``people`` staff and ``customers`` clients
-    (default ten per member of staff, at most MAX_CUSTOMERS) with the services they buy.
-
-    Raises DemoCompanyExists if it is already there, ValueError for too few people.
-    """
+def check_size(*, people: int, customers: int | None) -> int:
+    """The number of customers to create (default ten per member of staff, at most
+    MAX_CUSTOMERS); ValueError for too few people or customers out of range."""
     if people < MIN_PEOPLE:
         raise ValueError(f"The demo company needs at least {MIN_PEOPLE} people.")
     if customers is None:
         customers = min(CUSTOMERS_PER_PERSON * people, MAX_CUSTOMERS)
     if customers < 0 or customers > MAX_CUSTOMERS:
         raise ValueError(f"Customers must be between 0 and {MAX_CUSTOMERS}.")
-    today = today or timezone.localdate()
+    return customers
+
+
+def seed_organisation(
+    *, people: int, customers: int | None, seed: int, today: datetime.date, progress: bool
+) -> DemoResult:
+    """Create Harbourline Partners with about ``people`` staff and ``customers`` clients
+    (see ``check_size``) with the services they buy.
+
+    Raises DemoCompanyExists if it is already there, ValueError for too few people.
+    """
+    customers = check_size(people=people, customers=customers)
     zone = ZoneInfo(DEMO_TIME_ZONE)
 
     with transaction.atomic():
@@ -523,15 +501,6 @@ def seed_demo_company(
                 service_rows += len(rows)
                 bar.update(len(batch_customers))
                 bar.set_postfix(services=service_rows)
-
-        for index, path in enumerate(DEMO_CHAPTERS):
-            chapter = import_string(path)
-            chapter(
-                company=company,
-                rng=random.Random(f"{seed}:{index}"),
-                today=today,
-                progress=progress,
-            )
 
     return DemoResult(
         company=company,

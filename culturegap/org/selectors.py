@@ -64,3 +64,30 @@ def company_headcount(*, company: Company) -> dict[str, int]:
         salespeople=Count("pk", filter=Q(is_salesperson=True)),
         managers=Count("pk", filter=Q(is_manager=True)),
     )
+
+
+def active_service_counts(*, company: Company, owner: Person | None = None) -> list[int]:
+    """For each customer of ``company`` (of ``owner`` when given), how many services it buys
+    today; a customer that buys none counts 0."""
+    customers = Customer.objects.filter(company=company)
+    if owner is not None:
+        customers = customers.filter(sales_owner=owner)
+    today = company_today(company)
+    active = Q(services__ended_on__isnull=True) | Q(services__ended_on__gt=today)
+    return list(
+        customers.annotate(active=Count("services", filter=active)).values_list("active", flat=True)
+    )
+
+
+def program_setup(*, company: Company) -> dict[str, int]:
+    """How far the program's setup has come: services in the catalog, people and customers
+    imported, people without a team and people who never signed in."""
+    people = Person.objects.filter(company=company).aggregate(
+        people=Count("pk"),
+        without_team=Count("pk", filter=Q(team=None)),
+        never_signed_in=Count("pk", filter=Q(last_login=None)),
+    )
+    return people | {
+        "services": Service.objects.filter(company=company).count(),
+        "customers": Customer.objects.filter(company=company).count(),
+    }

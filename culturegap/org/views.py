@@ -1,4 +1,4 @@
-"""Pages of the organisation: the role home page, teams, people, customers, services, imports."""
+"""Pages of the organisation: teams, people, customers, services."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -8,7 +8,6 @@ from django.views.decorators.http import require_http_methods
 from culturegap.access import ANY_ROLE, roles_required
 from culturegap.org import scope, selectors
 from culturegap.org.forms import ServiceForm
-from culturegap.org.home import home_sections
 from culturegap.org.models import Role, Service
 
 PAGE_SIZE = 50
@@ -16,13 +15,6 @@ PAGE_SIZE = 50
 
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-@roles_required(*ANY_ROLE)
-def today(request):
-    sections = home_sections(person=request.user)
-    charts = any(section.charts for section in sections)
-    return render(request, "org/today.html", {"sections": sections, "charts": charts})
 
 
 @roles_required(Role.EXECUTIVE, Role.ADMIN, Role.MANAGER)

@@ -5,7 +5,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from culturegap import measures
 from culturegap.org.models import Company, Person
@@ -136,6 +149,33 @@ def drill_progress(drill: Drill) -> tuple[list[int], set[int]]:
     return list(drill.card_ids), reviewed
 
 
+@dataclass
+class DrillCards:
+    """A drill's cards as the page shows them: the next one, and how far the learner is."""
+
+    total: int
+    answered: int
+    next: Card | None
+
+
+def drill_cards(drill: Drill) -> DrillCards:
+    """The drill's next card (with its question) and how many of its cards are
+    answered, in one query (cards deleted since are skipped)."""
+    answered = Review.objects.filter(drill=drill, card=OuterRef("pk"))
+    cards = (
+        Card.objects.filter(person_id=drill.person_id, pk__in=drill.card_ids)
+        .annotate(answered=Exists(answered))
+        .select_related("question")
+    )
+    found = {card.pk: card for card in cards}
+    remaining = [found[pk] for pk in drill.card_ids if pk in found and not found[pk].answered]
+    return DrillCards(
+        total=len(drill.card_ids),
+        answered=sum(1 for card in found.values() if card.answered),
+        next=remaining[0] if remaining else None,
+    )
+
+
 def next_card(drill: Drill) -> Card | None:
     """The first card of the drill not yet reviewed in it (cards deleted since are skipped)."""
     order, reviewed = drill_progress(drill)
@@ -162,21 +202,70 @@ class Habit:
 POINTS_PER_DRILL = 10
 
 
+@dataclass
+class DrillRecord:
+    """A learner's drills as one query sees them: today's latest drill and the habit."""
+
+    today: datetime.date
+    latest_today: Drill | None
+    finished_days: set[datetime.date]
+    finished: int
+    finished_today: int
+    right: int
+
+    @property
+    def habit(self) -> Habit:
+        return Habit(
+            drills_today=self.finished_today,
+            streak=measures.streak(self.finished_days, today=self.today),
+            points=POINTS_PER_DRILL * self.finished + self.right,
+        )
+
+
+def drill_record(*, person: Person, today: datetime.date) -> DrillRecord:
+    """Every drill of the learner with its right answers, in one query whatever the size of
+    the company: the drill page and the Today page both need today's drill and the habit, and
+    learners open them many times a day. Only today's drills bring their card ids."""
+    right = (
+        Review.objects.filter(drill=OuterRef("pk"), correct=True)
+        .values("drill")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        Drill.objects.filter(company_id=person.company_id, person=person)
+        .annotate(
+            right_answers=Coalesce(Subquery(right, output_field=IntegerField()), 0),
+            cards_today=Case(
+                When(day=today, then="card_ids"), default=Value(None), output_field=JSONField()
+            ),
+        )
+        .order_by("started_at", "pk")
+        .values_list("pk", "day", "started_at", "finished_at", "right_answers", "cards_today")
+    )
+    record = DrillRecord(today, None, set(), 0, 0, 0)
+    for pk, day, started_at, finished_at, right_answers, cards in rows:
+        record.right += right_answers
+        if finished_at is not None:
+            record.finished += 1
+            record.finished_days.add(day)
+            record.finished_today += day == today
+        if day == today:
+            # Ordered by start: the last of today's rows is the latest drill, as open_drill.
+            record.latest_today = Drill(
+                pk=pk,
+                company_id=person.company_id,
+                person=person,
+                day=day,
+                card_ids=cards or [],
+                started_at=started_at,
+                finished_at=finished_at,
+            )
+    return record
+
+
 def habit(*, person: Person, now: datetime.datetime) -> Habit:
-    today = local_date(person.company, now)
-    finished = Drill.objects.filter(
-        company_id=person.company_id, person=person, finished_at__isnull=False
-    )
-    days = set(finished.values_list("day", flat=True))
-    drills = finished.count()
-    right = Review.objects.filter(
-        company_id=person.company_id, person=person, drill__isnull=False, correct=True
-    ).count()
-    return Habit(
-        drills_today=finished.filter(day=today).count(),
-        streak=measures.streak(days, today=today),
-        points=POINTS_PER_DRILL * drills + right,
-    )
+    return drill_record(person=person, today=local_date(person.company, now)).habit
 
 
 def active_hold(*, person: Person, today: datetime.date) -> VacationHold | None:
@@ -403,7 +492,8 @@ def drill_today(*, person: Person, now: datetime.datetime) -> DrillToday:
     today = local_date(person.company, now)
     hold = active_hold(person=person, today=today)
     away = hold is not None and hold.starts_on <= today
-    current = open_drill(person=person, day=today)
+    record = drill_record(person=person, today=today)
+    current = record.latest_today
     if away:
         questions = 0
     elif current is not None and current.finished_at is None:
@@ -411,15 +501,10 @@ def drill_today(*, person: Person, now: datetime.datetime) -> DrillToday:
         questions = len([pk for pk in order if pk not in reviewed])
     else:
         questions = len(build_drill(person=person, now=now))
-    finished_days = set(
-        Drill.objects.filter(
-            company_id=person.company_id, person=person, finished_at__isnull=False
-        ).values_list("day", flat=True)
-    )
     return DrillToday(
         questions=questions,
         minutes=minutes_for(questions),
-        finished_today=today in finished_days,
-        streak=measures.streak(finished_days, today=today),
+        finished_today=today in record.finished_days,
+        streak=measures.streak(record.finished_days, today=today),
         away=away,
     )

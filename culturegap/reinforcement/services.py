@@ -174,7 +174,9 @@ def review_from_answer(*, answer: Answer, drill: Drill | None = None) -> Review:
             return Review.objects.get(request_id=answer.request_id)
 
 
-def _review_new_answer(*, answer: Answer, drill: Drill | None) -> Review:
+def _review_new_answer(
+    *, answer: Answer, drill: Drill | None, options: list[Option] | None = None
+) -> Review:
     company = answer.company  # no query when the caller built the answer from objects
     question = answer.question
     card, _ = Card.objects.select_for_update().get_or_create(
@@ -186,7 +188,10 @@ def _review_new_answer(*, answer: Answer, drill: Drill | None) -> Review:
             "due": answer.answered_at,
         },
     )
-    options = list(Option.objects.filter(question_id=question.pk).values_list("text", flat=True))
+    if options is None:
+        texts = list(Option.objects.filter(question_id=question.pk).values_list("text", flat=True))
+    else:
+        texts = [option.text for option in options]
     review = schedule_review(
         card=card,
         scheduler=scheduler_for(selectors.settings_for(company)),
@@ -194,7 +199,7 @@ def _review_new_answer(*, answer: Answer, drill: Drill | None) -> Review:
         confident=answer.confident,
         response_ms=answer.response_ms,
         answered_at=answer.answered_at,
-        fast_ms=fast_threshold_ms(scenario=question.scenario, options=options),
+        fast_ms=fast_threshold_ms(scenario=question.scenario, options=texts),
         hold=_hold_for(answer.person_id, company, timezone.now()),
     )
     review.answer = answer
@@ -332,6 +337,9 @@ def start_drill(*, person: Person, now: datetime.datetime, another: bool = False
     ``another`` round is asked for; else a new drill of due cards (None when nothing is due or
     the learner is on a vacation hold)."""
     today = selectors.local_date(person.company, now)
+    current = selectors.open_drill(person=person, day=today)
+    if current is not None and (current.finished_at is None or not another):
+        return current  # the common case, a drill under way: nothing to write, no lock
     with transaction.atomic():
         # One drill at a time per learner, even with two tabs opening the page at once.
         Person.objects.select_for_update().filter(pk=person.pk).first()
@@ -376,10 +384,12 @@ def submit_review(
     request_id: uuid.UUID,
     now: datetime.datetime,
     drill: Drill | None = None,
+    options: list[Option] | None = None,
 ) -> ReviewResult:
     """Record a drill answer: an ``Answer`` (context "drill") and the card's review. The same
     ``request_id`` again (a double click, a retried request) records nothing new and returns
-    the same result."""
+    the same result. ``options``, the question's options when the caller has them already,
+    saves reading them again."""
     if card.person_id != person.pk or card.company_id != person.company_id:
         raise ValidationError("This card belongs to someone else.")
     if option.question_id != card.question_id:
@@ -405,7 +415,7 @@ def submit_review(
                         answered_at=now,
                         request_id=request_id,
                     )
-                    existing = _review_new_answer(answer=answer, drill=drill)
+                    existing = _review_new_answer(answer=answer, drill=drill, options=options)
             except IntegrityError:  # a concurrent request with this id got there first
                 existing = Review.objects.select_related("answer").get(request_id=request_id)
         if existing.person_id != person.pk:
@@ -420,9 +430,9 @@ def submit_review(
         return ReviewResult(
             review=existing,
             chosen=existing.answer.option if existing.answer else None,
-            correct_options=list(
-                Option.objects.filter(question_id=card.question_id, is_correct=True)
-            ),
+            correct_options=[option for option in options if option.is_correct]
+            if options is not None
+            else list(Option.objects.filter(question_id=card.question_id, is_correct=True)),
             drill=existing.drill,
             remaining=remaining,
         )

@@ -39,17 +39,19 @@ def _shuffled_options(card: Card, drill: Drill | None) -> list[Option]:
 
 
 def _drill_context(person, drill: Drill | None, now, *, card: Card | None = None) -> dict:
-    context = {"drill": drill, "habit": selectors.habit(person=person, now=now)}
+    # The habit (streak, points) shows only when there is no question on screen, so a
+    # question costs no query for it: learners open one many times a day.
+    context = {"drill": drill}
     today = selectors.local_date(person.company, now)
     hold = selectors.active_hold(person=person, today=today)
     context["hold"] = hold if hold and hold.starts_on <= today else None
     if drill is None:
-        context["state"] = "empty"
+        context.update(state="empty", habit=selectors.habit(person=person, now=now))
         return context
-    card = card or selectors.next_card(drill)
-    order, reviewed = selectors.drill_progress(drill)
-    context["total"] = len(order)
-    context["minutes"] = selectors.minutes_for(len(order))
+    progress = selectors.drill_cards(drill)
+    card = card or progress.next
+    context["total"] = progress.total
+    context["minutes"] = selectors.minutes_for(progress.total)
     if card is None:
         reviews = list(drill.reviews.all())
         context.update(
@@ -57,12 +59,13 @@ def _drill_context(person, drill: Drill | None, now, *, card: Card | None = None
             right=sum(1 for review in reviews if review.correct),
             answered=len(reviews),
             more_due=selectors.due_count(person=person, now=now),
+            habit=selectors.habit(person=person, now=now),
         )
         return context
     context.update(
         state="question",
         card=card,
-        position=len([pk for pk in order if pk in reviewed]) + 1,
+        position=progress.answered + 1,
         options=_shuffled_options(card, drill),
         token=question_token(card_id=card.pk, drill_id=drill.pk, shown_at=now),
     )
@@ -117,7 +120,8 @@ def answer(request):
             Drill, company_id=person.company_id, person=person, pk=token["drill"]
         )
     chosen = form.cleaned_data.get("option")
-    option = Option.objects.filter(question_id=card.question_id, pk=chosen).first()
+    options = list(Option.objects.filter(question_id=card.question_id))
+    option = next((option for option in options if option.pk == chosen), None)
     if option is None:
         context = {"errors": ["Choose one of the answers."]}
         return _render_drill(request, context | _drill_context(person, drill, now, card=card), 400)
@@ -132,6 +136,7 @@ def answer(request):
             request_id=token["request"],
             now=now,
             drill=drill,
+            options=options,
         )
     except ValidationError as error:
         context = {"errors": error.messages} | _drill_context(person, drill, now, card=card)
@@ -142,7 +147,6 @@ def answer(request):
         "card": card,
         "drill": drill,
         "days_until_due": _days_until(result.review.scheduled_due_after, now),
-        "habit": selectors.habit(person=person, now=now),
     }
     return _render_drill(request, context)
 

@@ -59,6 +59,7 @@ def project_views() -> dict[str, object]:
 
 TARGETS: dict[str, Target] = {
     "today": Target(),
+    "me": Target(),
     "login": Target(),
     "logout": Target(public_status=405),  # logging out is a POST
     "password_reset": Target(),

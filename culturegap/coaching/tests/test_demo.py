@@ -10,16 +10,18 @@ import pytest
 from culturegap import measures
 from culturegap.coaching import demo, selectors
 from culturegap.coaching.models import Observation, ObservationRating, Scorecard
+from culturegap.demo.company import seed_demo_company
 from culturegap.org import scope as org_scope
-from culturegap.org.demo import DEMO_EMAILS, seed_demo_company
+from culturegap.org.demo import DEMO_EMAILS
 from culturegap.org.models import Person, Role
+from culturegap.training import demo as training_demo
 from culturegap.training.models import Enrollment
 
 
 @pytest.fixture
 def harbourline(db, monkeypatch):
     # The training chapter imports the starter pack (the published playbook) and enrolls people.
-    monkeypatch.setattr("culturegap.org.demo.DEMO_CHAPTERS", ["culturegap.training.demo.seed"])
+    monkeypatch.setattr("culturegap.demo.company.DEMO_CHAPTERS", [training_demo.seed])
     company = seed_demo_company(people=60, customers=300).company
     today = org_scope.company_today(company)
     demo.seed(company=company, rng=random.Random(4), today=today, progress=False)

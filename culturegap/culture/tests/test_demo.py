@@ -4,10 +4,12 @@ import datetime
 
 import pytest
 
+from culturegap.culture import demo as culture_demo
 from culturegap.culture import selectors
 from culturegap.culture.demo import WAVES
 from culturegap.culture.models import Participation, Response, Wave
-from culturegap.org.demo import DEMO_CHAPTERS, DEMO_EMAILS, seed_demo_company
+from culturegap.demo.company import DEMO_CHAPTERS, seed_demo_company
+from culturegap.org.demo import DEMO_EMAILS
 from culturegap.org.models import Person, Role
 
 TODAY = datetime.date(2026, 6, 30)
@@ -15,7 +17,7 @@ TODAY = datetime.date(2026, 6, 30)
 
 @pytest.fixture(autouse=True)
 def culture_chapter_only(monkeypatch):
-    monkeypatch.setattr("culturegap.org.demo.DEMO_CHAPTERS", ["culturegap.culture.demo.seed"])
+    monkeypatch.setattr("culturegap.demo.company.DEMO_CHAPTERS", [culture_demo.seed])
 
 
 @pytest.fixture
@@ -24,7 +26,7 @@ def demo(db):
 
 
 def test_the_chapter_is_registered():
-    assert "culturegap.culture.demo.seed" in DEMO_CHAPTERS  # imported before the patch
+    assert culture_demo.seed in DEMO_CHAPTERS  # imported before the patch
 
 
 def test_four_waves_the_last_open_for_the_demo_crp(demo):

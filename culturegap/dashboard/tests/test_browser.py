@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from culturegap.org.demo import DEMO_EMAILS, DEMO_PASSWORD, seed_demo_company
+from culturegap.demo.company import seed_demo_company
+from culturegap.org.demo import DEMO_EMAILS, DEMO_PASSWORD
 from culturegap.org.models import Role
 from culturegap.tests.browser import sign_in
 

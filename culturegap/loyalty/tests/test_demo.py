@@ -10,11 +10,12 @@ from django.db.models import Count
 from django.urls import reverse
 
 from culturegap import measures
+from culturegap.demo.company import DEMO_CHAPTERS, remove_demo_company, seed_demo_company
+from culturegap.loyalty import demo as loyalty_demo
 from culturegap.loyalty import selectors
 from culturegap.loyalty.demo import training_starts
 from culturegap.loyalty.models import SurveyCampaign, SurveyInvitation, SurveyResponse
 from culturegap.loyalty.tests.conftest import LINK
-from culturegap.org.demo import DEMO_CHAPTERS, remove_demo_company, seed_demo_company
 from culturegap.org.models import CRP_TEAM_KINDS, Contact, Customer
 
 TODAY = datetime.date(2026, 6, 30)
@@ -24,7 +25,7 @@ TODAY = datetime.date(2026, 6, 30)
 def loyalty_chapter_only(monkeypatch):
     """The other chapters (training content, opportunities) are not needed here and take most
     of the time; org's own demo tests run them all together."""
-    monkeypatch.setattr("culturegap.org.demo.DEMO_CHAPTERS", ["culturegap.loyalty.demo.seed"])
+    monkeypatch.setattr("culturegap.demo.company.DEMO_CHAPTERS", [loyalty_demo.seed])
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def demo(db):
 
 
 def test_the_chapter_is_registered():
-    assert "culturegap.loyalty.demo.seed" in DEMO_CHAPTERS  # imported before the patch
+    assert loyalty_demo.seed in DEMO_CHAPTERS  # imported before the patch
 
 
 def test_every_customer_has_a_serving_crp_team_and_a_contact(demo):

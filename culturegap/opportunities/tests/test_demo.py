@@ -6,10 +6,11 @@ import random
 import pytest
 from django.db.models import Count
 
+from culturegap.demo.company import remove_demo_company, seed_demo_company
 from culturegap.opportunities import demo
 from culturegap.opportunities.models import OPEN_STATUSES, Opportunity, OpportunityEvent
 from culturegap.opportunities.selectors import untouched_days
-from culturegap.org.demo import DEMO_EMAILS, remove_demo_company, seed_demo_company
+from culturegap.org.demo import DEMO_EMAILS
 from culturegap.org.models import Role
 
 TODAY = datetime.date(2026, 6, 30)
@@ -18,7 +19,7 @@ TODAY = datetime.date(2026, 6, 30)
 @pytest.fixture
 def harbourline(db, monkeypatch):
     # Only this chapter, whatever other chapters the project lists.
-    monkeypatch.setattr("culturegap.org.demo.DEMO_CHAPTERS", [])
+    monkeypatch.setattr("culturegap.demo.company.DEMO_CHAPTERS", [])
     return seed_demo_company(people=60, customers=400, today=TODAY).company
 
 

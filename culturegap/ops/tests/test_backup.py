@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from culturegap.demo.company import seed_demo_company
 from culturegap.ops.backup import BackupError, backup, restore, table_checksums
-from culturegap.org.demo import seed_demo_company
 from culturegap.org.models import Company, CustomerService, Person
 
 pytestmark = [pytest.mark.timeout_heavy, pytest.mark.django_db(transaction=True)]

@@ -6,12 +6,14 @@ import random
 
 import pytest
 
-from culturegap.org import demo as demo_module
-from culturegap.org.demo import DEMO_EMAILS, seed_demo_company
+from culturegap.demo import company as demo_module
+from culturegap.demo.company import seed_demo_company
+from culturegap.org.demo import DEMO_EMAILS
 from culturegap.org.models import Person, Role
 from culturegap.reinforcement import demo as reinforcement_demo
 from culturegap.reinforcement import selectors
 from culturegap.reinforcement.models import Card, Drill, Review
+from culturegap.training import demo as training_demo
 from culturegap.training.models import Answer
 
 TODAY = datetime.date(2026, 6, 30)
@@ -26,7 +28,7 @@ def fingerprint(company) -> list:
     )
 
 
-CHAPTERS = ["culturegap.training.demo.seed", "culturegap.reinforcement.demo.seed"]
+CHAPTERS = [training_demo.seed, reinforcement_demo.seed]
 
 
 @pytest.fixture

@@ -8,13 +8,9 @@ from collections import defaultdict
 import pytest
 from django.db.models import Count, Max
 
+from culturegap.demo.company import DEMO_CHAPTERS, remove_demo_company, seed_demo_company
 from culturegap.language.models import Playbook, PlaybookStatus
-from culturegap.org.demo import (
-    DEMO_CHAPTERS,
-    DEMO_EMAILS,
-    remove_demo_company,
-    seed_demo_company,
-)
+from culturegap.org.demo import DEMO_EMAILS
 from culturegap.org.models import CRP_TEAM_KINDS, Person, Role, Team, TeamKind
 from culturegap.training import demo
 from culturegap.training.models import (
@@ -50,7 +46,7 @@ def company(small_demo, db):
 
 
 def test_training_is_the_first_demo_chapter():
-    assert DEMO_CHAPTERS[0] == "culturegap.training.demo.seed"
+    assert DEMO_CHAPTERS[0] == demo.seed
 
 
 def test_the_starter_pack_is_loaded_and_published(company):

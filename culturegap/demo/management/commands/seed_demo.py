@@ -3,14 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from culturegap.org.demo import (
-    DEMO_SLUG,
-    MAX_CUSTOMERS,
-    DemoCompanyExists,
-    login_lines,
-    remove_demo_company,
-    seed_demo_company,
-)
+from culturegap.demo.company import login_lines, remove_demo_company, seed_demo_company
+from culturegap.org.demo import DEMO_SLUG, MAX_CUSTOMERS, DemoCompanyExists
 
 
 class Command(BaseCommand):

@@ -1,12 +1,12 @@
-"""What each role should do today: the sections of the home page, built from live data.
+"""What each role should do today: the sections of the Today page, built from live data.
 
-A person with several roles sees one section per role, in the order of ``Role``.
+A person with several roles sees one section per role, in the order of ``Role``. Every figure
+comes from a selector of the app that owns it.
 """
 
 from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -14,10 +14,14 @@ from django.utils.html import format_html
 
 from culturegap import measures
 from culturegap.charts import chart
+from culturegap.coaching.selectors import OBSERVE_EVERY_DAYS, manager_reminders
 from culturegap.culture import selectors as culture
 from culturegap.loyalty import selectors as loyalty
+from culturegap.opportunities.selectors import found_counts, waiting_for
 from culturegap.org import scope, selectors
-from culturegap.org.models import Customer, Person, Role
+from culturegap.org.models import Person, Role
+from culturegap.reinforcement.selectors import drill_today, people_below_threshold
+from culturegap.training.selectors import learner_day, overdue_count
 
 
 @dataclass
@@ -37,18 +41,6 @@ class Section:
     charts: list = field(default_factory=list)
 
 
-def _active_service_counts(customers) -> list[int]:
-    today = timezone.localdate()
-    return list(
-        customers.annotate(
-            active=Count(
-                "services",
-                filter=Q(services__ended_on__isnull=True) | Q(services__ended_on__gt=today),
-            )
-        ).values_list("active", flat=True)
-    )
-
-
 def _rounded(value: float | None, digits: int = 2):
     return "–" if value is None else round(value, digits)
 
@@ -60,7 +52,7 @@ def _percent(value: float | None):
 def executive_section(person: Person) -> Section:
     company = person.company
     headcount = selectors.company_headcount(company=company)
-    counts = _active_service_counts(Customer.objects.filter(company=company))
+    counts = selectors.active_service_counts(company=company)
     return Section(
         role=Role.EXECUTIVE,
         title="The company at a glance",
@@ -101,12 +93,9 @@ def _services_bought_chart(counts: list[int]):
 
 def admin_section(person: Person) -> Section:
     company = person.company
-    people = Person.objects.filter(company=company)
-    service_count = company.services.count()
-    people_count = people.count()
-    customer_count = company.customers.count()
-    without_team = people.filter(team=None).count()
-    never_signed_in = people.filter(last_login=None).count()
+    setup = selectors.program_setup(company=company)
+    service_count, people_count = setup["services"], setup["people"]
+    customer_count, without_team = setup["customers"], setup["without_team"]
     tasks = [
         Task(
             f"Service catalog: {service_count} services",
@@ -143,15 +132,11 @@ def admin_section(person: Person) -> Section:
         title="Set up and run the program",
         intro="Bring in your people and customers, then roll out the common language.",
         tasks=tasks,
-        stats=[("Have not signed in yet", never_signed_in)],
+        stats=[("Have not signed in yet", setup["never_signed_in"])],
     )
 
 
 def manager_section(person: Person) -> Section:
-    from culturegap.coaching.selectors import OBSERVE_EVERY_DAYS, manager_reminders
-    from culturegap.reinforcement.selectors import people_below_threshold
-    from culturegap.training.selectors import overdue_count
-
     team_count = scope.teams_visible_to(viewer=person).count()
     line = scope.reporting_line_ids(manager=person)
     overdue = overdue_count(company=person.company, person_ids=line)
@@ -195,8 +180,6 @@ def manager_section(person: Person) -> Section:
 
 def _learning(person: Person) -> tuple[list[tuple[str, object]], list[Task]]:
     """The learner's next step, lessons done, streak and due date (about six queries)."""
-    from culturegap.training.selectors import learner_day
-
     day = learner_day(person=person)
     if day is None:
         return [], []
@@ -249,9 +232,6 @@ def _culture_survey_tasks(person: Person) -> list[Task]:
 
 
 def crp_section(person: Person) -> Section:
-    from culturegap.opportunities.selectors import found_counts
-    from culturegap.reinforcement.selectors import drill_today
-
     found = found_counts(person=person)
     learning_stats, learning_tasks = _learning(person)
     drill = drill_today(person=person, now=timezone.now())
@@ -276,11 +256,8 @@ def crp_section(person: Person) -> Section:
 
 
 def sales_section(person: Person) -> Section:
-    from culturegap.opportunities.selectors import waiting_for
-
     waiting = waiting_for(person=person)
-    mine = Customer.objects.filter(company_id=person.company_id, sales_owner=person)
-    counts = _active_service_counts(mine)
+    counts = selectors.active_service_counts(company=person.company, owner=person)
     one_service = sum(1 for c in counts if c == 1)
     learning_stats, learning_tasks = ([], []) if person.is_crp else _learning(person)
     survey_tasks = [] if person.is_crp else _culture_survey_tasks(person)

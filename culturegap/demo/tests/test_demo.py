@@ -12,18 +12,17 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.urls import reverse
 
+from culturegap.demo.company import remove_demo_company, seed_demo_company
+from culturegap.demo.management.commands.demo import Command as DemoCommand
 from culturegap.org.demo import (
     DEMO_EMAILS,
     DEMO_SLUG,
     MAX_TEAM_SIZE,
     MIN_PEOPLE,
     demo_logins,
-    remove_demo_company,
-    seed_demo_company,
     split_team,
     team_sizes,
 )
-from culturegap.org.management.commands.demo import Command as DemoCommand
 from culturegap.org.models import (
     Company,
     Customer,

@@ -4,7 +4,8 @@ company into an empty database, print the logins and serve."""
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from culturegap.org.demo import demo_company_exists, login_lines, seed_demo_company
+from culturegap.demo.company import login_lines, seed_demo_company
+from culturegap.org.demo import demo_company_exists
 from culturegap.org.models import Company
 
 
