@@ -84,7 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "culturegap.access.roles_context",
+                "culturegap.org.access.roles_context",
             ],
         },
     },

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from culturegap.access import public
 from culturegap.home import views as home_views
+from culturegap.org.access import public
 from culturegap.training.authoring import authoring_site
 
 # Auth views are wrapped with ``public`` so the permission-matrix test knows they are open.

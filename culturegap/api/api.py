@@ -14,8 +14,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
 
-from culturegap.access import public
 from culturegap.api.auth import TokenAuth, TokenRateThrottle
+from culturegap.org.access import public
 from culturegap.org.api_support import ApiError
 
 NINJA_STATIC = Path(ninja.__file__).parent / "static" / "ninja"

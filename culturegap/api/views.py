@@ -6,10 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from culturegap.access import ANY_ROLE, roles_required
 from culturegap.api import services
 from culturegap.api.auth import RATE_LIMIT_PER_MINUTE
 from culturegap.api.forms import TokenForm
+from culturegap.org.access import ANY_ROLE, roles_required
 
 
 def _page(request, form, *, created=None, status=200):

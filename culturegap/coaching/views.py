@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from culturegap import measures
-from culturegap.access import ANY_ROLE, roles_required
 from culturegap.charts import chart
 from culturegap.coaching import selectors, services
 from culturegap.coaching.forms import ObservationForm, ScorecardFormSet, TeamForm
@@ -20,6 +19,7 @@ from culturegap.coaching.models import ObservationKind
 from culturegap.csvexport import safe_row
 from culturegap.measures.readiness import COMPONENT_LABELS
 from culturegap.org import scope as org_scope
+from culturegap.org.access import ANY_ROLE, roles_required
 from culturegap.org.models import Person, Role
 from culturegap.org.scope import people_visible_to
 from culturegap.org.selectors import customers_visible_to

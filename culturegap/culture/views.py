@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from culturegap.access import ANY_ROLE, roles_required
 from culturegap.csvexport import safe_row
 from culturegap.culture import charts, selectors, services
 from culturegap.culture.forms import (
@@ -23,6 +22,7 @@ from culturegap.culture.forms import (
 )
 from culturegap.culture.models import OwnStatement
 from culturegap.measures.culture import MIN_GROUP
+from culturegap.org.access import ANY_ROLE, roles_required
 from culturegap.org.models import Role
 from culturegap.org.scope import company_today
 

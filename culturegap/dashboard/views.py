@@ -8,10 +8,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from culturegap.access import roles_required
 from culturegap.csvexport import safe_row
 from culturegap.dashboard import charts, selectors
 from culturegap.org import scope as org_scope
+from culturegap.org.access import roles_required
 from culturegap.org.models import Role
 
 DASHBOARD_ROLES = (Role.EXECUTIVE, Role.ADMIN, Role.MANAGER)

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from culturegap.access import ANY_ROLE, roles_required
 from culturegap.ecoach import selectors, services
 from culturegap.ecoach.forms import AnswerForm, AskCoachForm, AskForm, ThresholdForm
 from culturegap.ecoach.models import AskedQuestion, CoachQuestionStatus
+from culturegap.org.access import ANY_ROLE, roles_required
 from culturegap.org.models import Role
 
 COACH_ROLES = (Role.MANAGER, Role.ADMIN)

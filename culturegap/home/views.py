@@ -4,8 +4,8 @@ cheapest page behind sign-in."""
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from culturegap.access import ANY_ROLE, roles_required
 from culturegap.home.sections import home_sections
+from culturegap.org.access import ANY_ROLE, roles_required
 
 
 @roles_required(*ANY_ROLE)

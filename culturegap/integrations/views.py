@@ -10,7 +10,6 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from culturegap.access import roles_required
 from culturegap.csvexport import streaming_csv_response
 from culturegap.integrations import exports, webhooks, xapi
 from culturegap.integrations.forms import DateRangeForm, LrsEndpointForm, WebhookEndpointForm
@@ -21,6 +20,7 @@ from culturegap.integrations.models import (
     WebhookEndpoint,
 )
 from culturegap.integrations.purchases import PURCHASE_COLUMNS, import_purchases
+from culturegap.org.access import roles_required
 from culturegap.org.models import Role
 from culturegap.org.scope import company_today, company_zone, sees_whole_company
 from culturegap.org.uploads import CsvUploadForm, ImportPage, import_page

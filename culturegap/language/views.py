@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from culturegap.access import ANY_ROLE, roles_required
 from culturegap.language import selectors, services
+from culturegap.org.access import ANY_ROLE, roles_required
 from culturegap.org.models import Role
 
 STARTER_PACK_FALLBACK = "/learn/packs/"

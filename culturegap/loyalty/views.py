@@ -14,7 +14,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from culturegap import measures
-from culturegap.access import public, roles_required
 from culturegap.csvexport import safe_row
 from culturegap.loyalty import charts, selectors, services
 from culturegap.loyalty.forms import (
@@ -23,6 +22,7 @@ from culturegap.loyalty.forms import (
     EstimatorForm,
     SurveyAnswerForm,
 )
+from culturegap.org.access import public, roles_required
 from culturegap.org.models import Role
 from culturegap.org.scope import company_today
 

@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from culturegap.access import ANY_ROLE, roles_required
 from culturegap.charts import chart
 from culturegap.csvexport import safe_cell
 from culturegap.opportunities import selectors, services
 from culturegap.opportunities.forms import AssignForm, FilterForm, MoveForm, RecordForm
 from culturegap.opportunities.models import Opportunity, Source
 from culturegap.org import scope
+from culturegap.org.access import ANY_ROLE, roles_required
 from culturegap.org.models import Person, Role
 
 PAGE_SIZE = 50

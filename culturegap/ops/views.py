@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from culturegap.access import public
+from culturegap.org.access import public
 
 
 @public

@@ -2,7 +2,7 @@
 
 from django.views.decorators.http import require_http_methods
 
-from culturegap.access import roles_required
+from culturegap.org.access import roles_required
 from culturegap.org.imports import CUSTOMER_COLUMNS, PEOPLE_COLUMNS, import_customers, import_people
 from culturegap.org.models import Role
 from culturegap.org.uploads import CsvUploadForm, ImportPage, import_page

@@ -5,8 +5,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from culturegap.access import ANY_ROLE, roles_required
 from culturegap.org import scope, selectors
+from culturegap.org.access import ANY_ROLE, roles_required
 from culturegap.org.forms import ServiceForm
 from culturegap.org.models import Role, Service
 

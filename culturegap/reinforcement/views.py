@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from culturegap.access import ANY_ROLE, roles_required
 from culturegap.charts import chart
 from culturegap.org import scope as org_scope
+from culturegap.org.access import ANY_ROLE, roles_required
 from culturegap.org.models import Role
 from culturegap.reinforcement import selectors, services
 from culturegap.reinforcement.forms import (

@@ -11,8 +11,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
-from culturegap.access import roles_required
 from culturegap.language.models import Playbook, PlaybookStatus
+from culturegap.org.access import roles_required
 from culturegap.org.models import Role
 from culturegap.org.uploads import checked_upload
 from culturegap.training.models import ContentPack, Curriculum

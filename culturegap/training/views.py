@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from culturegap.access import ANY_ROLE, roles_required
 from culturegap.charts import chart
 from culturegap.csvexport import safe_row
 from culturegap.org import scope
+from culturegap.org.access import ANY_ROLE, roles_required
 from culturegap.org.models import Role
 from culturegap.training import selectors, services
 from culturegap.training.forms import AssessmentForm, AssignForm, LessonAnswerForm
