@@ -2,6 +2,7 @@
 pipeline and taken from the queue through the opportunity services (the pipeline's rules)."""
 
 import datetime
+import uuid
 from decimal import Decimal
 from typing import Literal
 
@@ -11,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as ResponseStatus
 
 from culturegap.opportunities import selectors, services
-from culturegap.opportunities.models import Channel, Source, Status, Urgency
+from culturegap.opportunities.models import Channel, ContactWay, Source, Status, Urgency
 from culturegap.org.api_support import (
     ANY_ROLE,
     Id,
@@ -48,6 +49,11 @@ class OpportunityOut(Schema):
     status: str
     value: float | None = Field(description="Annual value, set when won.")
     lost_reason: str
+    customer_agreed: bool | None = Field(
+        description="Whether the customer agreed to be contacted; null: not asked."
+    )
+    contact_way: str
+    contact_when: str
     created_at: datetime.datetime
     last_touched_at: datetime.datetime
     closed_at: datetime.datetime | None
@@ -121,6 +127,18 @@ class OpportunityIn(Schema):
     need: Text = Field(min_length=1, max_length=services.NEED_MAX_LENGTH)
     channel: Literal[tuple(Channel.values)]  # type: ignore[valid-type]
     urgency: Literal[tuple(Urgency.values)] = Urgency.NORMAL.value  # type: ignore[valid-type]
+    customer_agreed: bool | None = Field(
+        None,
+        description=(
+            "Did the customer agree that a colleague contacts them? false passes nothing on; "
+            "true needs contact_way. Left out: recorded as not asked."
+        ),
+    )
+    contact_way: Literal[tuple(ContactWay.values)] | None = None  # type: ignore[valid-type]
+    contact_when: Text = Field("", max_length=services.CONTACT_WHEN_MAX_LENGTH)
+    request_id: uuid.UUID | None = Field(
+        None, description="Send the same id again (a retry) and the need is recorded once."
+    )
 
 
 def _raise_fields(error: ValidationError, names: dict[str, str] | None = None):
@@ -138,7 +156,7 @@ def _raise_fields(error: ValidationError, names: dict[str, str] | None = None):
 @router.post(
     "/opportunities",
     response=responses({201: OpportunityOut}),
-    summary="Record a customer's need for sales",
+    summary="Pass on a customer need",
     description=(
         "It goes to the customer's sales owner, or to the sales queue when there is none; the "
         "owner (or the queue's dispatchers) get an e-mail."
@@ -168,6 +186,10 @@ def opportunity_create(request, body: OpportunityIn):
             channel=body.channel,
             found_by=viewer,
             source=Source.SALES if viewer.is_salesperson and not viewer.is_crp else Source.CRP,
+            customer_agreed=body.customer_agreed,
+            contact_way=body.contact_way or "",
+            contact_when=body.contact_when,
+            request_id=body.request_id,
         )
     except ValidationError as error:
         _raise_fields(error, {"customer": "customer_id", "service": "service_id"})

@@ -2,6 +2,7 @@
 becomes an opportunity for sales."""
 
 from culturegap.opportunities import services
+from culturegap.opportunities.models import ContactWay
 from culturegap.org import events as org_events
 
 
@@ -15,6 +16,10 @@ def service_wanted(sender, *, company, customer, service, need, channel, source,
         channel=channel,
         source=source,
         service=service,
+        # The customer asked for the service in their own answer: that is their agreement to
+        # be contacted about it, in whatever way suits the colleague.
+        customer_agreed=True,
+        contact_way=ContactWay.ANY,
     )
 
 

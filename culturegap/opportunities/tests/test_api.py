@@ -40,6 +40,50 @@ def test_a_crp_records_a_need_for_the_sales_owner(api, tokens, staff, customer, 
     assert OpportunityEvent.objects.filter(opportunity_id=body["id"]).count() == 1
 
 
+def test_a_need_passed_on_with_consent_keeps_how_and_when(api, tokens, customer):
+    body = {"customer_id": customer.pk, "need": "Payroll", "channel": "phone"}
+    consent = {"customer_agreed": True, "contact_way": "email", "contact_when": "after 3 pm"}
+    response = api(tokens["crp"]).post("/api/v1/opportunities", body | consent)
+    assert response.status_code == 201, response.content
+    assert {key: response.json()[key] for key in consent} == consent
+    stored = Opportunity.objects.get()
+    assert (stored.customer_agreed, stored.contact_way, stored.contact_when) == (
+        True,
+        "email",
+        "after 3 pm",
+    )
+
+
+@pytest.mark.parametrize(
+    ("consent", "field"),
+    [
+        ({"customer_agreed": False}, "customer_agreed"),
+        ({"customer_agreed": True}, "contact_way"),
+        ({"customer_agreed": True, "contact_way": "pigeon"}, "contact_way"),
+    ],
+)
+def test_no_consent_passes_nothing_on(api, tokens, customer, consent, field):
+    body = {"customer_id": customer.pk, "need": "Payroll", "channel": "phone"} | consent
+    response = api(tokens["crp"]).post("/api/v1/opportunities", body)
+    assert response.status_code == 400, response.content
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+    assert not Opportunity.objects.exists()
+
+
+def test_a_retried_post_with_the_same_request_id_records_one_need(api, tokens, customer):
+    body = {
+        "customer_id": customer.pk,
+        "need": "Payroll",
+        "channel": "phone",
+        "request_id": "6f1c2d4e-8a9b-4c3d-9e8f-0a1b2c3d4e5f",
+    }
+    first = api(tokens["crp"]).post("/api/v1/opportunities", body)
+    again = api(tokens["crp"]).post("/api/v1/opportunities", body)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert Opportunity.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
