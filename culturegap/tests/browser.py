@@ -3,6 +3,7 @@
 import contextlib
 import threading
 import time
+import weakref
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -10,6 +11,8 @@ from playwright.sync_api import Error as PlaywrightError
 
 from culturegap.org.tests.factories import PASSWORD
 
+# Longer than any htmx trigger's delay (a search waits 200 ms after the last key).
+QUIET_MILLISECONDS = 300
 # How long a test's teardown waits for the live server to finish what the browser left behind.
 DRAIN_SECONDS = 15.0
 # A request the browser sent just before its context closed (an htmx search whose delay ran out
@@ -125,9 +128,13 @@ class BrowserRequests:
     response's headers nor a failure. (Once the headers are in, the view has run; the server
     side of what is left is waited for by ``ServerRequests``.)"""
 
+    _of_context = weakref.WeakKeyDictionary()
+
     def __init__(self, context, base_url: str):
         self.origin = urlsplit(base_url)[:2]
         self._pending: dict[object, str] = {}
+        self.sent = 0
+        self._of_context[context] = self
         context.on("request", self._sent)
         context.on("response", lambda response: self._done(response.request))
         context.on("requestfailed", self._done)
@@ -137,12 +144,35 @@ class BrowserRequests:
         if url[:2] == self.origin and reaches_django(url.path):
             query = f"?{url.query}" if url.query else ""
             self._pending[request] = f"{request.method} {url.path}{query}"
+            self.sent += 1
 
     def _done(self, request) -> None:
         self._pending.pop(request, None)
 
     def pending(self) -> list[str]:
         return list(self._pending.values())
+
+    @classmethod
+    def of(cls, context) -> "BrowserRequests":
+        return cls._of_context[context]
+
+
+def wait_for_answers(page, *, timeout_ms: int = 10_000) -> None:
+    """Returns once the page has had every request answered and sent none for a while, so
+    that a search typed into a box (and any search it sets off later) has landed.
+
+    Playwright's ``wait_for_load_state("networkidle")`` does not do this after the page has
+    loaded: it returns at once when the page was idle once since its last navigation."""
+    requests = BrowserRequests.of(page.context)
+    waited = quiet = 0
+    sent = requests.sent
+    while quiet < QUIET_MILLISECONDS:
+        if waited >= timeout_ms:
+            raise AssertionError(f"no answer after {timeout_ms} ms to {requests.pending()}")
+        page.wait_for_timeout(25)  # lets the browser's request events in
+        waited += 25
+        quiet = 0 if requests.pending() or requests.sent != sent else quiet + 25
+        sent = requests.sent
 
 
 def close_without_requests_in_flight(
