@@ -48,7 +48,6 @@ class ServerRequests:
         self.application = application
         self._changed = threading.Condition()
         self._active: list[str] = []
-        self.started = 0
         self.last_finished = 0.0
 
     @classmethod
@@ -67,7 +66,6 @@ class ServerRequests:
         label += f"?{query}" if query else ""
         with self._changed:
             self._active.append(label)
-            self.started += 1
         try:
             result = self.application(environ, start_response)
         except BaseException:
