@@ -12,8 +12,6 @@ from culturegap.tests.browser import (
     close_without_requests_in_flight,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
 
 def _wait_for(condition, what: str, page=None) -> None:
     for _ in range(250):
@@ -35,6 +33,8 @@ def _open(chromium, live_server):
     return server, context, browser, page
 
 
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_an_unanswered_request_is_reported_when_the_context_closes(chromium, live_server):
     server, context, browser, page = _open(chromium, live_server)
     held = []
@@ -48,6 +48,8 @@ def test_an_unanswered_request_is_reported_when_the_context_closes(chromium, liv
     assert stuck == []
 
 
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_answered_requests_and_static_files_are_not_reported(chromium, live_server):
     server, context, browser, page = _open(chromium, live_server)
     held = []
@@ -61,6 +63,8 @@ def test_answered_requests_and_static_files_are_not_reported(chromium, live_serv
     assert close_without_requests_in_flight(context, browser, server) == ([], [])
 
 
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_closing_waits_for_the_server_to_finish_a_request_the_browser_gave_up(
     chromium, live_server
 ):
