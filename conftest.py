@@ -126,17 +126,46 @@ def page_errors():
     return []
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps whether the test itself failed, for fixtures whose teardown checks more."""
+    report = yield
+    if report.when == "call":
+        item.test_body_failed = report.failed
+    return report
+
+
 @pytest.fixture(
     params=[{"width": 1280, "height": 900}, {"width": 375, "height": 740}], ids=["desktop", "phone"]
 )
 def page(chromium, live_server, page_errors, request):
     """A fresh browser page on the live server, at a desktop and a phone viewport; console
-    errors are collected in ``page_errors``."""
+    errors are collected in ``page_errors``.
+
+    The test fails if it ends while a request to the server is unanswered: the test did not
+    wait for what it set off (an htmx search typed into a box, say). Either way the server has
+    finished every request before the test's database is torn down."""
+    from culturegap.tests.browser import (
+        BrowserRequests,
+        ServerRequests,
+        close_without_requests_in_flight,
+    )
+
+    server = ServerRequests.install(live_server)
     context = chromium.new_context(viewport=request.param, base_url=live_server.url)
+    browser = BrowserRequests(context, live_server.url)
     browser_page = context.new_page()
     browser_page.on(
         "console", lambda msg: page_errors.append(msg.text) if msg.type == "error" else None
     )
     browser_page.on("pageerror", lambda exc: page_errors.append(str(exc)))
     yield browser_page
-    context.close()
+    in_flight, stuck = close_without_requests_in_flight(context, browser, server)
+    if stuck:
+        pytest.fail(f"The live server was still answering {stuck} long after the test ended.")
+    if in_flight and not getattr(request.node, "test_body_failed", False):
+        pytest.fail(
+            f"The test ended with requests in flight: {in_flight}. Wait for their answers "
+            "before it ends (an element the answer draws, page.expect_response(...), or "
+            'page.wait_for_load_state("networkidle")).'
+        )

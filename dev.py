@@ -2,7 +2,8 @@
 """The two front-door commands of culturegap, needing only Python 3.11+.
 
     python3 dev.py demo    install into .venv, load the demo company, serve on 127.0.0.1:8000
-    python3 dev.py test    install into .venv (with test tools) and run the whole test suite
+    python3 dev.py test    install into .venv (with test tools) and run the whole test suite,
+                           one worker process per CPU core (``-n 0`` runs it in this process)
 
 Extra arguments go to the underlying command (``python3 dev.py test -k imports``).
 """
@@ -41,6 +42,18 @@ def ensure_installed() -> None:
     STAMP.write_text(wanted)
 
 
+def _pytest_args(rest: list[str]) -> list[str]:
+    """``rest`` with the suite spread over one worker per core, unless ``rest`` says how many
+    workers to use, turns xdist off, or asks for the debugger (which needs a single process).
+
+    Each worker gets its own test database (pytest-django adds the worker's id to its name),
+    and ``worksteal`` hands a worker still busy with browser tests' share to an idle one."""
+    own_choice = ("-n", "--numprocesses", "--dist", "--pdb", "--trace")
+    if any(arg.startswith(own_choice) for arg in rest) or "no:xdist" in rest:
+        return rest
+    return ["-n", "auto", "--dist", "worksteal", *rest]
+
+
 def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test", "setup"}:
         sys.exit(__doc__)
@@ -52,7 +65,7 @@ def main() -> None:
     if command == "demo":
         args = [str(BIN / "culturegap"), "demo", *rest]
     else:
-        args = [_python(), "-m", "pytest", *rest]
+        args = [_python(), "-m", "pytest", *_pytest_args(rest)]
     os.execv(args[0], args)
 
 

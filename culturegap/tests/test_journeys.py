@@ -23,7 +23,7 @@ from culturegap.org.models import Contact
 from culturegap.org.scope import company_today
 from culturegap.org.tests.factories import CustomerFactory, CustomerServiceFactory
 from culturegap.reinforcement.models import Review
-from culturegap.tests.browser import sign_in
+from culturegap.tests.browser import sign_in, wait_for_answers
 from culturegap.tests.journeys.browser import choose, fits_the_screen, shot, tab_to
 from culturegap.tests.journeys.world import (
     BAKERY_NEED,
@@ -136,6 +136,7 @@ def test_crp_learns_drills_asks_and_hands_over_a_need(page, page_errors, world):
     page.keyboard.press("Enter")
     bakery = page.get_by_label("Harbour Bakery")
     bakery.wait_for()
+    wait_for_answers(page)  # the search typing queued, besides the one Enter sent
     tab_to(page, bakery)
     page.keyboard.press("Space")
     assert bakery.is_checked()
@@ -178,7 +179,7 @@ def test_a_late_search_answer_keeps_the_picked_customer(page, page_errors, world
     search.press_sequentially("harb", delay=40)
     bakery = page.get_by_label("Harbour Bakery")
     bakery.wait_for()
-    page.wait_for_load_state("networkidle")
+    wait_for_answers(page)
 
     held = []
 
@@ -198,7 +199,7 @@ def test_a_late_search_answer_keeps_the_picked_customer(page, page_errors, world
     bakery.check()
     with contextlib.suppress(PlaywrightError):  # the browser may have dropped it already
         held[0].continue_()
-    page.wait_for_load_state("networkidle")
+    wait_for_answers(page)  # the held answer, and the search asked again with the pick
     assert page.get_by_label("Harbour Bakery").is_checked()
     assert page_errors == [], page_errors
 
@@ -266,6 +267,8 @@ def test_manager_scores_an_observation_and_sees_it_on_the_team_page(page, page_e
     page.get_by_label("Who you observed").select_option(label=crp.name)
     page.get_by_label("Phone", exact=True).check()
     page.get_by_label("Customer (optional)").press_sequentially("zeph", delay=40)
+    page.get_by_label("Zephyr Joinery").wait_for()
+    wait_for_answers(page)  # no later answer to a shorter search redraws the list
     page.get_by_label("Zephyr Joinery").check()
     items = list(world.scorecard.items.order_by("order"))
     ratings = {}

@@ -13,7 +13,7 @@ from culturegap.coaching.models import Observation
 from culturegap.coaching.tests.factories import ObservationFactory, published_playbook
 from culturegap.org.scope import company_today
 from culturegap.org.tests.factories import CustomerFactory, PersonFactory
-from culturegap.tests.browser import sign_in
+from culturegap.tests.browser import sign_in, wait_for_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,6 +42,8 @@ def test_a_manager_scores_a_conversation_and_the_crp_sees_it(page, page_errors, 
     page.get_by_label("Who you observed").select_option(label="Cara CRP")
     page.get_by_label("Meeting", exact=True).check()
     page.get_by_label("Customer (optional)").press_sequentially("bak", delay=40)
+    page.get_by_label("Harbour Bakery").wait_for()
+    wait_for_answers(page)  # no later answer to a shorter search redraws the list
     page.get_by_label("Harbour Bakery").check()
     _behaviour(page, "Greets the customer").get_by_label("3 · Consistent").check()
     # The keyboard alone: Tab into a radio group, arrows move the choice.
