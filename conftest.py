@@ -3,8 +3,14 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from culturegap.org.tests.factories import CompanyFactory, PersonFactory, TeamFactory
+
+# Property tests judge results, not speed: on a busy machine (parallel workers, CI) an example
+# may take longer than hypothesis's default 200 ms deadline, which would fail a correct test.
+hypothesis_settings.register_profile("culturegap", deadline=None)
+hypothesis_settings.load_profile("culturegap")
 
 # ``api`` and ``tokens``, for the API tests of every app.
 pytest_plugins = ["culturegap.api.tests.fixtures"]
