@@ -5,12 +5,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
+    FilteredRelation,
     IntegerField,
     JSONField,
+    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -42,24 +46,39 @@ SECONDS_PER_QUESTION = 25
 
 
 _SETTINGS_MEMO = "_reinforcement_settings"
+# Settings change a few times a year and are read by every drill answer and Today page, so they
+# are kept in the cache; saving them forgets the copy (see ``receivers``). The timeout bounds
+# how stale a per-process cache of another worker can be.
+SETTINGS_CACHE_SECONDS = 300
+
+
+def settings_cache_key(company_id: int) -> str:
+    return f"reinforcement:settings:{company_id}"
 
 
 def settings_for(company: Company | int) -> ReinforcementSettings:
-    """The company's settings, or the defaults (unsaved) when it has none. Kept on the company
-    object once read, so one request (or one batch job) asks the database once."""
+    """The company's settings, or the defaults (unsaved) when it has none. Read through the
+    cache, and kept on the company object once read, so one request (or one batch job) asks at
+    most once."""
     if isinstance(company, Company) and hasattr(company, _SETTINGS_MEMO):
         return getattr(company, _SETTINGS_MEMO)
     company_id = company if isinstance(company, int) else company.pk
-    found = ReinforcementSettings.objects.filter(company_id=company_id).first()
-    found = found or ReinforcementSettings(company_id=company_id)
+    key = settings_cache_key(company_id)
+    found = cache.get(key)
+    if found is None:
+        found = ReinforcementSettings.objects.filter(company_id=company_id).first()
+        found = found or ReinforcementSettings(company_id=company_id)
+        cache.set(key, found, SETTINGS_CACHE_SECONDS)
     if isinstance(company, Company):
         setattr(company, _SETTINGS_MEMO, found)
     return found
 
 
-def forget_settings(company: Company) -> None:
-    if hasattr(company, _SETTINGS_MEMO):
+def forget_settings(company: Company | int) -> None:
+    """Drop the copies of the company's settings: on this object and in the cache."""
+    if isinstance(company, Company) and hasattr(company, _SETTINGS_MEMO):
         delattr(company, _SETTINGS_MEMO)
+    cache.delete(settings_cache_key(company if isinstance(company, int) else company.pk))
 
 
 def zone_of(company: Company) -> ZoneInfo:
@@ -132,6 +151,15 @@ def build_drill(*, person: Person, now: datetime.datetime) -> list[Card]:
             .order_by("due", "pk")[: MIN_DRILL_SIZE - len(cards)]
         )
     return cards
+
+
+def drill_length(*, size: int, due_now: int, due_soon: int) -> int:
+    """How many cards ``build_drill`` would choose, from how many are due now and how many
+    fall due within the top-up window: the Today page counts instead of reading the cards."""
+    length = min(size, due_now, CANDIDATE_POOL)
+    if 0 < length < MIN_DRILL_SIZE:
+        length += min(due_soon, MIN_DRILL_SIZE - length)
+    return length
 
 
 def open_drill(*, person: Person, day: datetime.date) -> Drill | None:
@@ -212,6 +240,10 @@ class DrillRecord:
     finished: int
     finished_today: int
     right: int
+    # The cards of ``latest_today`` already reviewed in it.
+    reviewed_today: int = 0
+    # The person-level figures asked for with the drills (``drill_record(summary=...)``).
+    summary: dict = field(default_factory=dict)
 
     @property
     def habit(self) -> Habit:
@@ -222,29 +254,56 @@ class DrillRecord:
         )
 
 
-def drill_record(*, person: Person, today: datetime.date) -> DrillRecord:
+def _count(queryset: QuerySet, column: str = "pk", *, distinct: bool = False) -> Subquery:
+    """How many rows of ``queryset`` (or distinct values of ``column``) as a subquery: a plain
+    COUNT without GROUP BY, so an empty queryset counts 0."""
+    template = "COUNT(DISTINCT %(expressions)s)" if distinct else "COUNT(%(expressions)s)"
+    counted = queryset.order_by().annotate(n=Func(F(column), template=template)).values("n")
+    return Subquery(counted, output_field=IntegerField())
+
+
+def drill_record(
+    *, person: Person, today: datetime.date, summary: dict | None = None
+) -> DrillRecord:
     """Every drill of the learner with its right answers, in one query whatever the size of
     the company: the drill page and the Today page both need today's drill and the habit, and
-    learners open them many times a day. Only today's drills bring their card ids."""
-    right = (
-        Review.objects.filter(drill=OuterRef("pk"), correct=True)
-        .values("drill")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    learners open them many times a day. Only today's drills bring their card ids and how many
+    of them are reviewed.
+
+    The query reads the person's row joined with their drills, so it returns a row even for
+    someone who never drilled: ``summary``, annotations over the person (``OuterRef("pk")``
+    is the person), rides along on it and comes back in ``DrillRecord.summary``."""
+    drill = OuterRef("drill__pk")
+    right = _count(Review.objects.filter(drill=drill, correct=True))
+    reviewed = _count(Review.objects.filter(drill=drill), "card_id", distinct=True)
+    summary = summary or {}
     rows = (
-        Drill.objects.filter(company_id=person.company_id, person=person)
+        Person.objects.filter(pk=person.pk)
         .annotate(
-            right_answers=Coalesce(Subquery(right, output_field=IntegerField()), 0),
+            drill=FilteredRelation("drills", condition=Q(drills__company_id=person.company_id))
+        )
+        .annotate(**summary)
+        .values_list("drill__pk", "drill__day", "drill__started_at", "drill__finished_at", *summary)
+        .annotate(
+            right_answers=right,
             cards_today=Case(
-                When(day=today, then="card_ids"), default=Value(None), output_field=JSONField()
+                When(drill__day=today, then="drill__card_ids"),
+                default=Value(None),
+                output_field=JSONField(),
+            ),
+            reviewed_today=Case(
+                When(drill__day=today, then=reviewed),
+                default=Value(0),
+                output_field=IntegerField(),
             ),
         )
-        .order_by("started_at", "pk")
-        .values_list("pk", "day", "started_at", "finished_at", "right_answers", "cards_today")
+        .order_by("drill__started_at", "drill__pk")
     )
     record = DrillRecord(today, None, set(), 0, 0, 0)
-    for pk, day, started_at, finished_at, right_answers, cards in rows:
+    for pk, day, started_at, finished_at, *figures, right_answers, cards, reviewed_count in rows:
+        record.summary = dict(zip(summary, figures, strict=True))
+        if pk is None:  # the person's row without a drill
+            continue
         record.right += right_answers
         if finished_at is not None:
             record.finished += 1
@@ -261,6 +320,7 @@ def drill_record(*, person: Person, today: datetime.date) -> DrillRecord:
                 started_at=started_at,
                 finished_at=finished_at,
             )
+            record.reviewed_today = reviewed_count
     return record
 
 
@@ -488,23 +548,45 @@ class DrillToday:
 
 def drill_today(*, person: Person, now: datetime.datetime) -> DrillToday:
     """The questions left in today's drill (or in the drill that would start now), whether a
-    drill was finished today, and the streak of days with a finished drill."""
+    drill was finished today, and the streak of days with a finished drill: one query, the
+    learner's drills with the hold and the due cards counted alongside."""
     today = local_date(person.company, now)
-    hold = active_hold(person=person, today=today)
-    away = hold is not None and hold.starts_on <= today
-    record = drill_record(person=person, today=today)
+    cards = cards_of(person=person).filter(not_suspended(now))
+    record = drill_record(
+        person=person,
+        today=today,
+        summary={
+            # The hold ``active_hold`` returns has started: the earliest one not over has.
+            "away": Exists(
+                VacationHold.objects.filter(
+                    company_id=person.company_id,
+                    person=OuterRef("pk"),
+                    cancelled_at__isnull=True,
+                    ends_on__gte=today,
+                    starts_on__lte=today,
+                )
+            ),
+            "due_now": _count(cards.filter(due__lte=now)),
+            "due_soon": _count(cards.filter(due__gt=now, due__lte=now + TOP_UP_WINDOW)),
+        },
+    )
+    away = record.summary["away"]
     current = record.latest_today
     if away:
         questions = 0
     elif current is not None and current.finished_at is None:
-        order, reviewed = drill_progress(current)
-        questions = len([pk for pk in order if pk not in reviewed])
+        # A drill's reviews are of its own cards (``submit_review`` refuses others).
+        questions = len(current.card_ids) - record.reviewed_today
     else:
-        questions = len(build_drill(person=person, now=now))
+        questions = drill_length(
+            size=settings_for(person.company).drill_size,
+            due_now=record.summary["due_now"],
+            due_soon=record.summary["due_soon"],
+        )
     return DrillToday(
         questions=questions,
         minutes=minutes_for(questions),
         finished_today=today in record.finished_days,
         streak=measures.streak(record.finished_days, today=today),
-        away=away,
+        away=bool(away),
     )
