@@ -220,7 +220,7 @@ def _learning(person: Person) -> tuple[list[tuple[str, object]], list[Task]]:
 
 def _culture_survey_tasks(person: Person) -> list[Task]:
     """The open culture-survey wave this person has not answered yet, as a task."""
-    wave = culture.open_wave_for(person)
+    wave = culture.open_wave_for_viewer(person)
     if wave is None:
         return []
     return [

@@ -12,9 +12,9 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
+    Func,
     IntegerField,
     JSONField,
-    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -22,7 +22,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 
 from culturegap import measures
 from culturegap.org.models import Company, Person
