@@ -179,7 +179,7 @@ def manager_section(person: Person) -> Section:
 
 
 def _learning(person: Person) -> tuple[list[tuple[str, object]], list[Task]]:
-    """The learner's next step, lessons done, streak and due date (about six queries)."""
+    """The learner's next step, lessons done, streak and due date (two queries)."""
     day = learner_day(person=person)
     if day is None:
         return [], []

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import (
     Case,
     Count,
@@ -168,6 +169,73 @@ def open_drill(*, person: Person, day: datetime.date) -> Drill | None:
         .order_by("-started_at", "-pk")
         .first()
     )
+
+
+@dataclass
+class CardToReview:
+    """A learner's card read for the review of an answer, with what the review needs besides."""
+
+    card: Card
+    # The hold in force or the next one set (the one a review pushes the card past).
+    hold: VacationHold | None
+    drill: Drill | None
+    # The drill's cards reviewed in it before this answer, and whether this card is one.
+    reviewed_in_drill: int
+    card_reviewed_in_drill: bool
+
+
+def card_to_review(
+    *, person: Person, card_id: int, drill_id: int | None, today: datetime.date
+) -> CardToReview | None:
+    """The learner's card ``card_id`` with its question, locked until the transaction ends so
+    two answers to it are reviewed one after the other, in one query that also brings the hold
+    and the drill ``drill_id`` with its progress. None when the card, or the drill asked for,
+    is not the learner's."""
+    holds = VacationHold.objects.filter(
+        person_id=person.pk, cancelled_at__isnull=True, ends_on__gte=today
+    ).order_by("starts_on")
+    figures = {
+        "hold_starts_on": Subquery(holds.values("starts_on")[:1]),
+        "hold_ends_on": Subquery(holds.values("ends_on")[:1]),
+    }
+    drill_fields = ["day", "card_ids", "started_at", "finished_at"]
+    if drill_id is not None:
+        drills = Drill.objects.filter(company_id=person.company_id, person=person, pk=drill_id)
+        drills = drills.order_by()
+        reviews = Review.objects.filter(drill_id=drill_id)
+        figures |= {f"drill_{name}": Subquery(drills.values(name)) for name in drill_fields}
+        figures["reviewed_in_drill"] = _count(reviews, "card_id", distinct=True)
+        figures["card_reviewed_in_drill"] = Exists(reviews.filter(card=OuterRef("pk")))
+    found = list(
+        cards_of(person=person)
+        .filter(pk=card_id)
+        .select_related("question")
+        .select_for_update(of=("self",))
+        .annotate(**figures)
+    )
+    if not found:
+        return None
+    card = found[0]
+    hold = None
+    if card.hold_starts_on is not None:
+        hold = VacationHold(
+            company_id=person.company_id,
+            person=person,
+            starts_on=card.hold_starts_on,
+            ends_on=card.hold_ends_on,
+        )
+    if drill_id is None:
+        return CardToReview(card, hold, None, 0, False)
+    if card.drill_day is None:  # not the learner's drill
+        return None
+    drill = Drill.from_db(
+        DEFAULT_DB_ALIAS,
+        ["id", "company_id", "person_id", *drill_fields],
+        [drill_id, person.company_id, person.pk]
+        + [getattr(card, f"drill_{name}") for name in drill_fields],
+    )
+    drill.person = person
+    return CardToReview(card, hold, drill, card.reviewed_in_drill, card.card_reviewed_in_drill)
 
 
 def drill_progress(drill: Drill) -> tuple[list[int], set[int]]:
