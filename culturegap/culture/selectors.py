@@ -47,6 +47,17 @@ def open_wave_for(person: Person) -> Wave | None:
     )
 
 
+_OPEN_WAVE_MEMO = "_culture_open_wave"
+
+
+def open_wave_for_viewer(person: Person) -> Wave | None:
+    """``open_wave_for`` the signed-in person, asked once per request: the menu and the Today
+    page both show it. Kept on the person object, which each request loads afresh."""
+    if not hasattr(person, _OPEN_WAVE_MEMO):
+        setattr(person, _OPEN_WAVE_MEMO, open_wave_for(person))
+    return getattr(person, _OPEN_WAVE_MEMO)
+
+
 # --- waves, statements, targets -------------------------------------------------------------
 
 

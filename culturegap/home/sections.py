@@ -179,7 +179,7 @@ def manager_section(person: Person) -> Section:
 
 
 def _learning(person: Person) -> tuple[list[tuple[str, object]], list[Task]]:
-    """The learner's next step, lessons done, streak and due date (about six queries)."""
+    """The learner's next step, lessons done, streak and due date (two queries)."""
     day = learner_day(person=person)
     if day is None:
         return [], []
@@ -220,7 +220,7 @@ def _learning(person: Person) -> tuple[list[tuple[str, object]], list[Task]]:
 
 def _culture_survey_tasks(person: Person) -> list[Task]:
     """The open culture-survey wave this person has not answered yet, as a task."""
-    wave = culture.open_wave_for(person)
+    wave = culture.open_wave_for_viewer(person)
     if wave is None:
         return []
     return [

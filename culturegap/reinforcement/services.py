@@ -175,19 +175,28 @@ def review_from_answer(*, answer: Answer, drill: Drill | None = None) -> Review:
 
 
 def _review_new_answer(
-    *, answer: Answer, drill: Drill | None, options: list[Option] | None = None
+    *,
+    answer: Answer,
+    drill: Drill | None,
+    options: list[Option] | None = None,
+    read: selectors.CardToReview | None = None,
 ) -> Review:
+    """``read``, the card already read and locked with its hold, saves reading them again."""
     company = answer.company  # no query when the caller built the answer from objects
     question = answer.question
-    card, _ = Card.objects.select_for_update().get_or_create(
-        person_id=answer.person_id,
-        question_id=answer.question_id,
-        defaults={
-            "company_id": answer.company_id,
-            "skill": question.skill,
-            "due": answer.answered_at,
-        },
-    )
+    if read is not None:
+        card, hold = read.card, _hold_window(read.hold, company)
+    else:
+        card, _ = Card.objects.select_for_update().get_or_create(
+            person_id=answer.person_id,
+            question_id=answer.question_id,
+            defaults={
+                "company_id": answer.company_id,
+                "skill": question.skill,
+                "due": answer.answered_at,
+            },
+        )
+        hold = _hold_for(answer.person_id, company, timezone.now())
     if options is None:
         texts = list(Option.objects.filter(question_id=question.pk).values_list("text", flat=True))
     else:
@@ -200,7 +209,7 @@ def _review_new_answer(
         response_ms=answer.response_ms,
         answered_at=answer.answered_at,
         fast_ms=fast_threshold_ms(scenario=question.scenario, options=texts),
-        hold=_hold_for(answer.person_id, company, timezone.now()),
+        hold=hold,
     )
     review.answer = answer
     review.drill = drill
@@ -385,11 +394,13 @@ def submit_review(
     now: datetime.datetime,
     drill: Drill | None = None,
     options: list[Option] | None = None,
+    read: selectors.CardToReview | None = None,
 ) -> ReviewResult:
     """Record a drill answer: an ``Answer`` (context "drill") and the card's review. The same
     ``request_id`` again (a double click, a retried request) records nothing new and returns
     the same result. ``options``, the question's options when the caller has them already,
-    saves reading them again."""
+    saves reading them again; so does ``read`` (``selectors.card_to_review`` in this
+    transaction) for the card, its hold and the drill's progress."""
     if card.person_id != person.pk or card.company_id != person.company_id:
         raise ValidationError("This card belongs to someone else.")
     if option.question_id != card.question_id:
@@ -398,42 +409,51 @@ def submit_review(
         raise ValidationError("That card is not part of this drill.")
     if response_ms is not None:
         response_ms = max(0, min(int(response_ms), MAX_RESPONSE_MS))
+    correct_options = (
+        [option for option in options if option.is_correct]
+        if options is not None
+        else list(Option.objects.filter(question_id=card.question_id, is_correct=True))
+    )
     with transaction.atomic():
-        existing = Review.objects.filter(request_id=request_id).select_related("answer").first()
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    answer = Answer.objects.create(
-                        company=person.company,
-                        person=person,
-                        question=card.question,
-                        option=option,
-                        is_correct=option.is_correct,
-                        context=AnswerContext.DRILL,
-                        confident=confident,
-                        response_ms=response_ms,
-                        answered_at=now,
-                        request_id=request_id,
-                    )
-                    existing = _review_new_answer(answer=answer, drill=drill, options=options)
-            except IntegrityError:  # a concurrent request with this id got there first
-                existing = Review.objects.select_related("answer").get(request_id=request_id)
-        if existing.person_id != person.pk:
-            raise ValidationError("This request id was already used.")
+        try:
+            # The unique request id is the idempotency check: no read before the insert.
+            with transaction.atomic():
+                answer = Answer.objects.create(
+                    company=person.company,
+                    person=person,
+                    question=card.question,
+                    option=option,
+                    is_correct=option.is_correct,
+                    context=AnswerContext.DRILL,
+                    confident=confident,
+                    response_ms=response_ms,
+                    answered_at=now,
+                    request_id=request_id,
+                )
+                review = _review_new_answer(answer=answer, drill=drill, options=options, read=read)
+        except IntegrityError:  # recorded before, or by a concurrent request with this id
+            review = Review.objects.select_related("answer").get(request_id=request_id)
+            if review.person_id != person.pk:
+                raise ValidationError("This request id was already used.") from None
+            read = None
         remaining = 0
-        if existing.drill_id:
-            order, reviewed = selectors.drill_progress(existing.drill)
-            remaining = len([pk for pk in order if pk not in reviewed])
-            if not remaining and existing.drill.finished_at is None:
-                existing.drill.finished_at = now
-                existing.drill.save(update_fields=["finished_at"])
+        if review.drill_id:
+            drill = review.drill
+            if read is not None:
+                remaining = (
+                    len(drill.card_ids) - read.reviewed_in_drill - (not read.card_reviewed_in_drill)
+                )
+            else:
+                order, reviewed = selectors.drill_progress(drill)
+                remaining = len([pk for pk in order if pk not in reviewed])
+            if not remaining and drill.finished_at is None:
+                drill.finished_at = now
+                drill.save(update_fields=["finished_at"])
         return ReviewResult(
-            review=existing,
-            chosen=existing.answer.option if existing.answer else None,
-            correct_options=[option for option in options if option.is_correct]
-            if options is not None
-            else list(Option.objects.filter(question_id=card.question_id, is_correct=True)),
-            drill=existing.drill,
+            review=review,
+            chosen=review.answer.option if review.answer else None,
+            correct_options=correct_options,
+            drill=review.drill,
             remaining=remaining,
         )
 

@@ -7,6 +7,8 @@ import random
 import plotly.graph_objects as go
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -111,20 +113,29 @@ def answer(request):
         current = services.start_drill(person=person, now=now)
         context = {"errors": form.errors.get("token", [])} | _drill_context(person, current, now)
         return _render_drill(request, context, status=400)
-    card = get_object_or_404(
-        selectors.cards_of(person=person).select_related("question"), pk=token["card"]
+    # The card is read once, locked, in the transaction that reviews it; the page is drawn
+    # after the transaction ends.
+    with transaction.atomic():
+        context, status = _record_answer(person, form, token, now)
+    return _render_drill(request, context, status=status)
+
+
+def _record_answer(person, form: DrillAnswerForm, token: dict, now) -> tuple[dict, int]:
+    read = selectors.card_to_review(
+        person=person,
+        card_id=token["card"],
+        drill_id=token["drill"],
+        today=selectors.local_date(person.company, now),
     )
-    drill = None
-    if token["drill"] is not None:
-        drill = get_object_or_404(
-            Drill, company_id=person.company_id, person=person, pk=token["drill"]
-        )
+    if read is None:
+        raise Http404("No such card or drill.")
+    card, drill = read.card, read.drill
     chosen = form.cleaned_data.get("option")
     options = list(Option.objects.filter(question_id=card.question_id))
     option = next((option for option in options if option.pk == chosen), None)
     if option is None:
         context = {"errors": ["Choose one of the answers."]}
-        return _render_drill(request, context | _drill_context(person, drill, now, card=card), 400)
+        return context | _drill_context(person, drill, now, card=card), 400
     response_ms = int((now - token["shown"]).total_seconds() * 1000)
     try:
         result = services.submit_review(
@@ -137,10 +148,11 @@ def answer(request):
             now=now,
             drill=drill,
             options=options,
+            read=read,
         )
     except ValidationError as error:
         context = {"errors": error.messages} | _drill_context(person, drill, now, card=card)
-        return _render_drill(request, context, status=400)
+        return context, 400
     context = {
         "state": "feedback",
         "result": result,
@@ -148,7 +160,7 @@ def answer(request):
         "drill": drill,
         "days_until_due": _days_until(result.review.scheduled_due_after, now),
     }
-    return _render_drill(request, context)
+    return context, 200
 
 
 def _skill_rows(by_skill: dict[str, float], names: dict[str, str]) -> list[tuple[str, float]]:

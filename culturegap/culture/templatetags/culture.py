@@ -2,7 +2,7 @@
 
 from django import template
 
-from culturegap.culture.selectors import open_wave_for
+from culturegap.culture.selectors import open_wave_for_viewer
 
 register = template.Library()
 
@@ -14,4 +14,4 @@ def culture_open_wave(context):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.company_id:
         return None
-    return open_wave_for(user)
+    return open_wave_for_viewer(user)

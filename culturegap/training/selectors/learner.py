@@ -3,7 +3,18 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +33,7 @@ from culturegap.training.models import (
     Enrollment,
     Lesson,
     LessonProgress,
+    Module,
     Question,
 )
 
@@ -211,20 +223,106 @@ def learning_list(*, person: Person) -> list[Progress]:
     )
 
 
+def _current_first(today: datetime.date) -> list:
+    """The order that puts the curriculum to work on now first: the unfinished one that has
+    started and is due first, else the next to start, else the most recently finished."""
+    unfinished = Q(completed_at__isnull=True)
+    started = unfinished & Q(starts_on__lte=today)
+    rank = Case(When(started, then=0), When(unfinished, then=1), default=2)
+    return [
+        rank,
+        Case(When(started, then="due_on"), When(unfinished, then="starts_on")),
+        F("completed_at").desc(nulls_last=True),
+        Case(When(unfinished, then="pk"), default=-F("pk")),
+    ]
+
+
 def current_enrollment(*, person: Person) -> Enrollment | None:
     """The curriculum to work on now: the unfinished one that has started and is due first,
     else the next to start, else the most recently finished."""
-    enrollments = list(enrollments_of(person=person).select_related("company"))
-    if not enrollments:
-        return None
     today = company_today(person.company)
-    unfinished = [e for e in enrollments if e.completed_at is None]
-    started = [e for e in unfinished if e.starts_on <= today]
-    if started:
-        return min(started, key=lambda e: (e.due_on, e.pk))
-    if unfinished:
-        return min(unfinished, key=lambda e: (e.starts_on, e.pk))
-    return max(enrollments, key=lambda e: (e.completed_at, e.pk))
+    return (
+        enrollments_of(person=person)
+        .select_related("company")
+        .order_by(*_current_first(today))
+        .first()
+    )
+
+
+def _fields(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _build(model, values: list):
+    """A model instance from its columns in ``_fields`` order (None when the row has none)."""
+    if values[0] is None:
+        return None
+    return model.from_db(DEFAULT_DB_ALIAS, _fields(model), values)
+
+
+def current_progress(*, person: Person, today: datetime.date) -> Progress | None:
+    """The progress in the current curriculum (``current_enrollment``) in one query: the
+    enrollment with its curriculum, its assessments and each lesson with whether it is done,
+    one row per lesson. What ``enrollment_progress(enrollment=current_enrollment(...))``
+    returns, in one query instead of four: the Today page opens with it."""
+    current = enrollments_of(person=person).order_by(*_current_first(today)).values("pk")[:1]
+    done = LessonProgress.objects.filter(
+        enrollment=OuterRef("pk"),
+        lesson=OuterRef("curriculum__modules__lessons__pk"),
+        completed_at__isnull=False,
+    )
+    parts = [
+        (Enrollment, ""),
+        (Curriculum, "curriculum__"),
+        (Assessment, "pre__"),
+        (Assessment, "post__"),
+        (Module, "curriculum__modules__"),
+        (Lesson, "curriculum__modules__lessons__"),
+    ]
+    rows = (
+        Enrollment.objects.filter(company_id=person.company_id, pk=Subquery(current))
+        .annotate(
+            pre=FilteredRelation("assessments", condition=Q(assessments__kind=AssessmentKind.PRE)),
+            post=FilteredRelation(
+                "assessments", condition=Q(assessments__kind=AssessmentKind.POST)
+            ),
+            lesson_done=Exists(done),
+        )
+        .order_by(
+            "curriculum__modules__order",
+            "curriculum__modules__pk",
+            "curriculum__modules__lessons__order",
+            "curriculum__modules__lessons__pk",
+        )
+        .values_list(
+            *(prefix + name for model, prefix in parts for name in _fields(model)), "lesson_done"
+        )
+    )
+    progress = None
+    for row in rows:
+        values, objects = list(row), []
+        for model, _ in parts:
+            size = len(_fields(model))
+            objects.append(_build(model, values[:size]))
+            values = values[size:]
+        enrollment, curriculum, pre, post, module, lesson = objects
+        if progress is None:
+            enrollment.curriculum = curriculum
+            enrollment.company = person.company
+            progress = Progress(
+                enrollment=enrollment,
+                lessons=[],
+                done_ids=set(),
+                pre=pre,
+                post=post,
+                today=today,
+            )
+        if lesson is not None:
+            lesson.module = module
+            progress.lessons.append(lesson)
+            if values[0]:
+                progress.done_ids.add(lesson.pk)
+    return progress
 
 
 def lesson_answer_days(*, person: Person, today: datetime.date) -> set[datetime.date]:
@@ -257,12 +355,11 @@ class LearnerDay:
 
 
 def learner_day(*, person: Person) -> LearnerDay | None:
-    """The next step, progress, streak and due date for the today page: about six queries."""
-    enrollment = current_enrollment(person=person)
-    if enrollment is None:
-        return None
+    """The next step, progress, streak and due date for the today page: two queries."""
     today = company_today(person.company)
-    progress = enrollment_progress(enrollment=enrollment, today=today)
+    progress = current_progress(person=person, today=today)
+    if progress is None:
+        return None
     days = lesson_answer_days(person=person, today=today)
     return LearnerDay(
         progress=progress, step=progress.next_step, streak=measures.streak(days, today=today)

@@ -1,14 +1,19 @@
-"""Read queries of reinforcement: due cards, drills, streaks, retention now and over time."""
+"""Read queries of the drill: the company's settings and time, due cards, drills, the habit,
+vacation holds, and the card an answer reviews."""
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import (
     Case,
-    Count,
     Exists,
+    F,
+    FilteredRelation,
+    Func,
     IntegerField,
     JSONField,
     OuterRef,
@@ -18,7 +23,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 
 from culturegap import measures
 from culturegap.org.models import Company, Person
@@ -31,7 +35,6 @@ from culturegap.reinforcement.models import (
     Review,
     VacationHold,
 )
-from culturegap.reinforcement.scheduling import retrievability, scheduler_for
 
 # How many of the most overdue cards the drill mixes skills from.
 CANDIDATE_POOL = 100
@@ -42,24 +45,39 @@ SECONDS_PER_QUESTION = 25
 
 
 _SETTINGS_MEMO = "_reinforcement_settings"
+# Settings change a few times a year and are read by every drill answer and Today page, so they
+# are kept in the cache; saving them forgets the copy (see ``receivers``). The timeout bounds
+# how stale a per-process cache of another worker can be.
+SETTINGS_CACHE_SECONDS = 300
+
+
+def settings_cache_key(company_id: int) -> str:
+    return f"reinforcement:settings:{company_id}"
 
 
 def settings_for(company: Company | int) -> ReinforcementSettings:
-    """The company's settings, or the defaults (unsaved) when it has none. Kept on the company
-    object once read, so one request (or one batch job) asks the database once."""
+    """The company's settings, or the defaults (unsaved) when it has none. Read through the
+    cache, and kept on the company object once read, so one request (or one batch job) asks at
+    most once."""
     if isinstance(company, Company) and hasattr(company, _SETTINGS_MEMO):
         return getattr(company, _SETTINGS_MEMO)
     company_id = company if isinstance(company, int) else company.pk
-    found = ReinforcementSettings.objects.filter(company_id=company_id).first()
-    found = found or ReinforcementSettings(company_id=company_id)
+    key = settings_cache_key(company_id)
+    found = cache.get(key)
+    if found is None:
+        found = ReinforcementSettings.objects.filter(company_id=company_id).first()
+        found = found or ReinforcementSettings(company_id=company_id)
+        cache.set(key, found, SETTINGS_CACHE_SECONDS)
     if isinstance(company, Company):
         setattr(company, _SETTINGS_MEMO, found)
     return found
 
 
-def forget_settings(company: Company) -> None:
-    if hasattr(company, _SETTINGS_MEMO):
+def forget_settings(company: Company | int) -> None:
+    """Drop the copies of the company's settings: on this object and in the cache."""
+    if isinstance(company, Company) and hasattr(company, _SETTINGS_MEMO):
         delattr(company, _SETTINGS_MEMO)
+    cache.delete(settings_cache_key(company if isinstance(company, int) else company.pk))
 
 
 def zone_of(company: Company) -> ZoneInfo:
@@ -134,6 +152,15 @@ def build_drill(*, person: Person, now: datetime.datetime) -> list[Card]:
     return cards
 
 
+def drill_length(*, size: int, due_now: int, due_soon: int) -> int:
+    """How many cards ``build_drill`` would choose, from how many are due now and how many
+    fall due within the top-up window: the Today page counts instead of reading the cards."""
+    length = min(size, due_now, CANDIDATE_POOL)
+    if 0 < length < MIN_DRILL_SIZE:
+        length += min(due_soon, MIN_DRILL_SIZE - length)
+    return length
+
+
 def open_drill(*, person: Person, day: datetime.date) -> Drill | None:
     """The learner's latest drill of ``day``, finished or not."""
     return (
@@ -141,6 +168,73 @@ def open_drill(*, person: Person, day: datetime.date) -> Drill | None:
         .order_by("-started_at", "-pk")
         .first()
     )
+
+
+@dataclass
+class CardToReview:
+    """A learner's card read for the review of an answer, with what the review needs besides."""
+
+    card: Card
+    # The hold in force or the next one set (the one a review pushes the card past).
+    hold: VacationHold | None
+    drill: Drill | None
+    # The drill's cards reviewed in it before this answer, and whether this card is one.
+    reviewed_in_drill: int
+    card_reviewed_in_drill: bool
+
+
+def card_to_review(
+    *, person: Person, card_id: int, drill_id: int | None, today: datetime.date
+) -> CardToReview | None:
+    """The learner's card ``card_id`` with its question, locked until the transaction ends so
+    two answers to it are reviewed one after the other, in one query that also brings the hold
+    and the drill ``drill_id`` with its progress. None when the card, or the drill asked for,
+    is not the learner's."""
+    holds = VacationHold.objects.filter(
+        person_id=person.pk, cancelled_at__isnull=True, ends_on__gte=today
+    ).order_by("starts_on")
+    figures = {
+        "hold_starts_on": Subquery(holds.values("starts_on")[:1]),
+        "hold_ends_on": Subquery(holds.values("ends_on")[:1]),
+    }
+    drill_fields = ["day", "card_ids", "started_at", "finished_at"]
+    if drill_id is not None:
+        drills = Drill.objects.filter(company_id=person.company_id, person=person, pk=drill_id)
+        drills = drills.order_by()
+        reviews = Review.objects.filter(drill_id=drill_id)
+        figures |= {f"drill_{name}": Subquery(drills.values(name)) for name in drill_fields}
+        figures["reviewed_in_drill"] = _count(reviews, "card_id", distinct=True)
+        figures["card_reviewed_in_drill"] = Exists(reviews.filter(card=OuterRef("pk")))
+    found = list(
+        cards_of(person=person)
+        .filter(pk=card_id)
+        .select_related("question")
+        .select_for_update(of=("self",))
+        .annotate(**figures)
+    )
+    if not found:
+        return None
+    card = found[0]
+    hold = None
+    if card.hold_starts_on is not None:
+        hold = VacationHold(
+            company_id=person.company_id,
+            person=person,
+            starts_on=card.hold_starts_on,
+            ends_on=card.hold_ends_on,
+        )
+    if drill_id is None:
+        return CardToReview(card, hold, None, 0, False)
+    if card.drill_day is None:  # not the learner's drill
+        return None
+    drill = Drill.from_db(
+        DEFAULT_DB_ALIAS,
+        ["id", "company_id", "person_id", *drill_fields],
+        [drill_id, person.company_id, person.pk]
+        + [getattr(card, f"drill_{name}") for name in drill_fields],
+    )
+    drill.person = person
+    return CardToReview(card, hold, drill, card.reviewed_in_drill, card.card_reviewed_in_drill)
 
 
 def drill_progress(drill: Drill) -> tuple[list[int], set[int]]:
@@ -212,6 +306,10 @@ class DrillRecord:
     finished: int
     finished_today: int
     right: int
+    # The cards of ``latest_today`` already reviewed in it.
+    reviewed_today: int = 0
+    # The person-level figures asked for with the drills (``drill_record(summary=...)``).
+    summary: dict = field(default_factory=dict)
 
     @property
     def habit(self) -> Habit:
@@ -222,29 +320,56 @@ class DrillRecord:
         )
 
 
-def drill_record(*, person: Person, today: datetime.date) -> DrillRecord:
+def _count(queryset: QuerySet, column: str = "pk", *, distinct: bool = False) -> Subquery:
+    """How many rows of ``queryset`` (or distinct values of ``column``) as a subquery: a plain
+    COUNT without GROUP BY, so an empty queryset counts 0."""
+    template = "COUNT(DISTINCT %(expressions)s)" if distinct else "COUNT(%(expressions)s)"
+    counted = queryset.order_by().annotate(n=Func(F(column), template=template)).values("n")
+    return Subquery(counted, output_field=IntegerField())
+
+
+def drill_record(
+    *, person: Person, today: datetime.date, summary: dict | None = None
+) -> DrillRecord:
     """Every drill of the learner with its right answers, in one query whatever the size of
     the company: the drill page and the Today page both need today's drill and the habit, and
-    learners open them many times a day. Only today's drills bring their card ids."""
-    right = (
-        Review.objects.filter(drill=OuterRef("pk"), correct=True)
-        .values("drill")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    learners open them many times a day. Only today's drills bring their card ids and how many
+    of them are reviewed.
+
+    The query reads the person's row joined with their drills, so it returns a row even for
+    someone who never drilled: ``summary``, annotations over the person (``OuterRef("pk")``
+    is the person), rides along on it and comes back in ``DrillRecord.summary``."""
+    drill = OuterRef("drill__pk")
+    right = _count(Review.objects.filter(drill=drill, correct=True))
+    reviewed = _count(Review.objects.filter(drill=drill), "card_id", distinct=True)
+    summary = summary or {}
     rows = (
-        Drill.objects.filter(company_id=person.company_id, person=person)
+        Person.objects.filter(pk=person.pk)
         .annotate(
-            right_answers=Coalesce(Subquery(right, output_field=IntegerField()), 0),
+            drill=FilteredRelation("drills", condition=Q(drills__company_id=person.company_id))
+        )
+        .annotate(**summary)
+        .values_list("drill__pk", "drill__day", "drill__started_at", "drill__finished_at", *summary)
+        .annotate(
+            right_answers=right,
             cards_today=Case(
-                When(day=today, then="card_ids"), default=Value(None), output_field=JSONField()
+                When(drill__day=today, then="drill__card_ids"),
+                default=Value(None),
+                output_field=JSONField(),
+            ),
+            reviewed_today=Case(
+                When(drill__day=today, then=reviewed),
+                default=Value(0),
+                output_field=IntegerField(),
             ),
         )
-        .order_by("started_at", "pk")
-        .values_list("pk", "day", "started_at", "finished_at", "right_answers", "cards_today")
+        .order_by("drill__started_at", "drill__pk")
     )
     record = DrillRecord(today, None, set(), 0, 0, 0)
-    for pk, day, started_at, finished_at, right_answers, cards in rows:
+    for pk, day, started_at, finished_at, *figures, right_answers, cards, reviewed_count in rows:
+        record.summary = dict(zip(summary, figures, strict=True))
+        if pk is None:  # the person's row without a drill
+            continue
         record.right += right_answers
         if finished_at is not None:
             record.finished += 1
@@ -261,6 +386,7 @@ def drill_record(*, person: Person, today: datetime.date) -> DrillRecord:
                 started_at=started_at,
                 finished_at=finished_at,
             )
+            record.reviewed_today = reviewed_count
     return record
 
 
@@ -285,181 +411,6 @@ def active_hold(*, person: Person, today: datetime.date) -> VacationHold | None:
 def nudge_preference(*, person: Person) -> NudgePreference:
     found = NudgePreference.objects.filter(person=person).first()
     return found or NudgePreference(company_id=person.company_id, person=person)
-
-
-# --- Retention -----------------------------------------------------------------------------
-
-
-@dataclass
-class PersonRetention:
-    person_id: int
-    value: float | None
-    by_skill: dict[str, float]
-    cards: int
-
-
-@dataclass
-class GroupRetention:
-    value: float | None
-    by_skill: dict[str, float]
-    people: dict[int, PersonRetention] = field(default_factory=dict)
-
-
-def retention_of_people(*, company: Company, person_ids, now: datetime.datetime) -> GroupRetention:
-    """Predicted retention now of each person, of each skill and of the group (see
-    ``culturegap.measures.recall`` for the means). One query over the people's cards."""
-    scheduler = scheduler_for(settings_for(company))
-    per_person: dict[int, list[tuple[str, float]]] = defaultdict(list)
-    rows = Card.objects.filter(company=company, person_id__in=person_ids).values_list(
-        "person_id", "skill", "stability", "last_review"
-    )
-    for person_id, skill, stability, last_review in rows.iterator(chunk_size=5000):
-        value = retrievability(scheduler, stability=stability, last_review=last_review, at=now)
-        per_person[person_id].append((skill, value))
-    people = {
-        person_id: PersonRetention(
-            person_id=person_id,
-            value=measures.person_retention(value for _, value in cards),
-            by_skill=measures.retention_by_skill(cards),
-            cards=len(cards),
-        )
-        for person_id, cards in per_person.items()
-    }
-    return GroupRetention(
-        value=measures.team_retention(p.value for p in people.values()),
-        by_skill=measures.team_retention_by_skill(p.by_skill for p in people.values()),
-        people=people,
-    )
-
-
-def retention_of(*, person: Person, now: datetime.datetime) -> PersonRetention:
-    group = retention_of_people(company=person.company, person_ids=[person.pk], now=now)
-    return group.people.get(person.pk) or PersonRetention(person.pk, None, {}, 0)
-
-
-def weekly_points(now: datetime.datetime, weeks: int) -> list[datetime.datetime]:
-    """``weeks`` + 1 moments a week apart, ending at ``now``."""
-    return [now - datetime.timedelta(weeks=weeks - i) for i in range(weeks + 1)]
-
-
-def retention_series(
-    *, company: Company, person_ids, now: datetime.datetime, weeks: int = 12
-) -> tuple[list[datetime.datetime], list[float | None]]:
-    """Retention at weekly points over the last ``weeks`` weeks, recomputed from the review
-    history: each review stored the card's stability after it, so a card's retrievability at a
-    past moment is the forgetting curve from its last review before that moment. For one person
-    it is their retention; for several, the team mean over people."""
-    scheduler = scheduler_for(settings_for(company))
-    points = weekly_points(now, weeks)
-    histories: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    rows = (
-        Review.objects.filter(company=company, person_id__in=person_ids, answered_at__lte=now)
-        .order_by("answered_at", "pk")
-        .values_list("person_id", "card_id", "answered_at", "stability_after")
-    )
-    for person_id, card_id, answered_at, stability in rows.iterator(chunk_size=5000):
-        histories[person_id][card_id].append((answered_at, stability))
-
-    def curve(stability: float, days: int) -> float:
-        at = now  # any moment: only the elapsed days matter
-        return retrievability(
-            scheduler,
-            stability=stability,
-            last_review=at - datetime.timedelta(days=days),
-            at=at,
-        )
-
-    people = [list(cards.values()) for cards in histories.values()]
-    return points, measures.team_retention_series(people, points, curve)
-
-
-def confidently_wrong(*, person_ids, company: Company, since: datetime.datetime) -> dict[int, int]:
-    """Per person, wrong answers given as "sure" since ``since``: the most urgent gaps."""
-    rows = (
-        Review.objects.filter(
-            company=company,
-            person_id__in=person_ids,
-            answered_at__gte=since,
-            correct=False,
-            confident=True,
-        )
-        .values("person_id")
-        .annotate(n=Count("pk"))
-    )
-    return {row["person_id"]: row["n"] for row in rows}
-
-
-def due_counts(*, company: Company, person_ids, now: datetime.datetime) -> dict[int, int]:
-    """Per person, the cards due now and not on hold."""
-    rows = (
-        Card.objects.filter(not_suspended(now), company=company, person_id__in=person_ids)
-        .filter(due__lte=now)
-        .values("person_id")
-        .annotate(n=Count("pk"))
-    )
-    return {row["person_id"]: row["n"] for row in rows}
-
-
-def skill_names(*, company: Company) -> dict[str, str]:
-    """Skill key → the name of its communication-model step in the published playbook."""
-    from culturegap.language.models import CommunicationStep, PlaybookStatus
-
-    steps = CommunicationStep.objects.filter(
-        playbook__company=company, playbook__status=PlaybookStatus.PUBLISHED
-    )
-    return dict(steps.values_list("key", "name"))
-
-
-def skill_label(skill: str, names: dict[str, str]) -> str:
-    return names.get(skill) or skill.replace("-", " ").replace("_", " ").capitalize()
-
-
-@dataclass
-class TeamRow:
-    team: object
-    people: int
-    retention: float | None
-    below_threshold: int
-
-
-def team_overview(*, viewer: Person, now: datetime.datetime) -> list[TeamRow]:
-    """The teams ``viewer`` may see, each with its people (those ``viewer`` may see), its
-    retention and how many of them are below the company's alert threshold."""
-    from culturegap.org import scope as org_scope
-
-    company = viewer.company
-    teams = list(org_scope.teams_visible_to(viewer=viewer).order_by("name"))
-    visible = org_scope.people_visible_to(viewer=viewer).filter(team__in=teams)
-    team_of = dict(visible.values_list("pk", "team_id"))
-    group = retention_of_people(company=company, person_ids=list(team_of), now=now)
-    threshold = settings_for(company).alert_threshold
-    rows = []
-    for team in teams:
-        members = [pk for pk, team_id in team_of.items() if team_id == team.pk]
-        values = {pk: group.people[pk].value for pk in members if pk in group.people}
-        rows.append(
-            TeamRow(
-                team=team,
-                people=len(members),
-                retention=measures.team_retention(values.values()),
-                below_threshold=len(measures.below_threshold(values, threshold)),
-            )
-        )
-    return rows
-
-
-def people_below_threshold(*, manager: Person, now: datetime.datetime) -> list[Person]:
-    """People in ``manager``'s reporting line whose predicted retention is below the company's
-    alert threshold (people without cards are not counted)."""
-    from culturegap.org import scope as org_scope
-
-    ids = org_scope.reporting_line_ids(manager=manager)
-    if not ids:
-        return []
-    group = retention_of_people(company=manager.company, person_ids=ids, now=now)
-    threshold = settings_for(manager.company).alert_threshold
-    below = measures.below_threshold({pk: p.value for pk, p in group.people.items()}, threshold)
-    return list(Person.objects.filter(pk__in=below, is_active=True).order_by("name"))
 
 
 @dataclass
@@ -488,23 +439,45 @@ class DrillToday:
 
 def drill_today(*, person: Person, now: datetime.datetime) -> DrillToday:
     """The questions left in today's drill (or in the drill that would start now), whether a
-    drill was finished today, and the streak of days with a finished drill."""
+    drill was finished today, and the streak of days with a finished drill: one query, the
+    learner's drills with the hold and the due cards counted alongside."""
     today = local_date(person.company, now)
-    hold = active_hold(person=person, today=today)
-    away = hold is not None and hold.starts_on <= today
-    record = drill_record(person=person, today=today)
+    cards = cards_of(person=person).filter(not_suspended(now))
+    record = drill_record(
+        person=person,
+        today=today,
+        summary={
+            # The hold ``active_hold`` returns has started: the earliest one not over has.
+            "away": Exists(
+                VacationHold.objects.filter(
+                    company_id=person.company_id,
+                    person=OuterRef("pk"),
+                    cancelled_at__isnull=True,
+                    ends_on__gte=today,
+                    starts_on__lte=today,
+                )
+            ),
+            "due_now": _count(cards.filter(due__lte=now)),
+            "due_soon": _count(cards.filter(due__gt=now, due__lte=now + TOP_UP_WINDOW)),
+        },
+    )
+    away = record.summary["away"]
     current = record.latest_today
     if away:
         questions = 0
     elif current is not None and current.finished_at is None:
-        order, reviewed = drill_progress(current)
-        questions = len([pk for pk in order if pk not in reviewed])
+        # A drill's reviews are of its own cards (``submit_review`` refuses others).
+        questions = len(current.card_ids) - record.reviewed_today
     else:
-        questions = len(build_drill(person=person, now=now))
+        questions = drill_length(
+            size=settings_for(person.company).drill_size,
+            due_now=record.summary["due_now"],
+            due_soon=record.summary["due_soon"],
+        )
     return DrillToday(
         questions=questions,
         minutes=minutes_for(questions),
         finished_today=today in record.finished_days,
         streak=measures.streak(record.finished_days, today=today),
-        away=away,
+        away=bool(away),
     )
