@@ -4,7 +4,6 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
-
 # ISO 4217 codes a company may keep its money in: the common ones (no currency library is
 # installed to check the full list).
 CURRENCIES = (

@@ -62,8 +62,21 @@ def nps(value):
 
 @register.filter
 def percent(value):
-    """A percentage (0–100), to one decimal: "96.6%"."""
-    return "–" if value in (None, "") else f"{format_number(value, PERCENT)}%"
+    """A percentage (0–100), to one decimal: "96.6 %"."""
+    return "–" if value in (None, "") else f"{format_number(value, PERCENT)} %"
+
+
+@register.filter
+def share(value):
+    """A fraction (0–1) as a percentage to one decimal: 0.966 → "96.6 %"."""
+    return "–" if value in (None, "") else percent(100 * value)
+
+
+@register.filter
+def figure(value):
+    """A figure of unknown kind as a table writes it: whole numbers grouped ("20,200"), other
+    numbers with the decimals they were rounded to, text as it is."""
+    return "–" if value in (None, "") else format_cell(value, None)
 
 
 @register.filter
