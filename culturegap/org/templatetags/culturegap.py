@@ -81,8 +81,15 @@ def figure(value):
 
 @register.filter
 def number(value, decimals=0):
-    """Any other figure with ``decimals`` decimals and thousands separated: "2.25"."""
-    return "–" if value in (None, "") else format_number(value, int(decimals))
+    """Any other figure with ``decimals`` decimals and thousands separated: "2.25". A negative
+    ``decimals`` (as for ``floatformat``) writes the decimals only when the number needs them:
+    20.0 → "20", 20.5 → "20.5"."""
+    if value in (None, ""):
+        return "–"
+    decimals = int(decimals)
+    if decimals < 0:
+        decimals = 0 if round(value, -decimals) == int(value) else -decimals
+    return format_number(value, decimals)
 
 
 @register.simple_tag
