@@ -13,10 +13,10 @@ from culturegap.org.api_support import (
     Id,
     PeriodQuery,
     allow,
-    check_period,
     page_of,
     paginate,
     person_of,
+    resolve_period,
     responses,
 )
 
@@ -79,7 +79,7 @@ def _observations(request):
 )
 @allow(*ANY_ROLE)
 def observation_list(request, query: Query[ObservationQuery]):
-    check_period(query.since, query.until)
+    resolve_period(query, person_of(request).company)
     observations = _observations(request).order_by("-observed_on", "-created_at", "-pk")
     if query.person_id is not None:
         observations = observations.filter(person_id=query.person_id)

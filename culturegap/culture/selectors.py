@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from culturegap.culture.models import CultureTarget, Dimension, Participation, Response, Wave
 from culturegap.measures import culture as measure
+from culturegap.org.figures import Table
 from culturegap.org.models import Company, Person, Team
 from culturegap.org.scope import sees_whole_company
 
@@ -234,15 +235,8 @@ def results_teams(*, viewer: Person):
 # --- the results page and its CSV exports ---------------------------------------------------
 
 
-@dataclass
-class Table:
-    """A table of the results page; the page and its CSV export show exactly these rows.
-    Cells are strings, whole numbers, or None (a dash on the page, empty in CSV)."""
-
-    key: str
-    title: str
-    headers: list[str]
-    rows: list[list]
+# The results page's tables (``Table``) show exactly the rows of their CSV exports; the means
+# are written here, to two decimals, as text.
 
 
 def _number(value: float | None, *, signed: bool = False) -> str | None:

@@ -9,7 +9,9 @@ from culturegap.coaching.dashboard import behaviour_figures, readiness_by_person
 from culturegap.measures.readiness import team_readiness
 from culturegap.measures.recall import team_retention
 from culturegap.org.figures import (
+    COUNT,
     NO_TEAM,
+    PERCENT,
     Scope,
     Table,
     by_name,
@@ -109,6 +111,7 @@ def training_section(
             "Observations",
         ],
         rows=rows,
+        formats=(None, COUNT, COUNT, COUNT, PERCENT, PERCENT, PERCENT, 1, PERCENT, 1, 1, COUNT),
     )
     enrolled = sum(row["enrolled"] for row in per_team.values())
     completed = sum(row["completed"] for row in per_team.values())

@@ -104,9 +104,8 @@ def export_table(request):
         "date_to": form.cleaned_data["date_to"],
     }
     rows = exports.table_rows(chosen, company=company, viewer=request.user, **dates)
-    return streaming_csv_response(
-        chosen.header, rows, filename=exports.filename(chosen, company=company, **dates)
-    )
+    name = exports.filename(chosen, company=company, **dates)
+    return streaming_csv_response(chosen.header_for(company), rows, filename=name)
 
 
 # --- Purchases import ----------------------------------------------------------------------------

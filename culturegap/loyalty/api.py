@@ -9,23 +9,25 @@ from culturegap.loyalty.selectors import responses_in_scope
 from culturegap.org.api_support import (
     EARLIEST_DAY,
     LATEST_DAY,
+    PeriodName,
     PeriodQuery,
     allow,
     check_period,
+    field_errors,
     page_of,
     paginate,
     person_of,
+    resolve_period,
     responses,
 )
+from culturegap.org.figures import DEFAULT_PERIOD, period_bounds
 from culturegap.org.models import Role
-from culturegap.org.scope import company_today, company_zone
+from culturegap.org.scope import company_zone
 
 router = Router(tags=["loyalty"])
 
 # Who sees loyalty figures, as on the loyalty dashboard.
 DASHBOARD_ROLES = (Role.EXECUTIVE, Role.ADMIN, Role.MANAGER, Role.SALES)
-# The NPS covers the last year unless a period is given.
-DEFAULT_DAYS = 365
 
 
 class ResponseOut(Schema):
@@ -78,7 +80,7 @@ def _in_period(request, since, until):
 )
 @allow(*DASHBOARD_ROLES)
 def response_list(request, query: Query[PeriodQuery]):
-    check_period(query.since, query.until)
+    resolve_period(query, person_of(request).company)
     answers = _in_period(request, query.since, query.until).select_related("customer")
     return paginate(answers.order_by("-answered_at", "-pk"), query)
 
@@ -96,6 +98,9 @@ class NpsOut(Schema):
 
 
 class NpsQuery(Schema):
+    period: PeriodName | None = Field(
+        None, description="3m, 6m, 12m or 24m up to today, as on the dashboard."
+    )
     since: datetime.date | None = Field(None, ge=EARLIEST_DAY, le=LATEST_DAY)
     until: datetime.date | None = Field(None, ge=EARLIEST_DAY, le=LATEST_DAY)
 
@@ -106,13 +111,18 @@ class NpsQuery(Schema):
     summary="Net Promoter Score",
     description=(
         "Over the answers you may see (as for `/loyalty/responses`), from `since` to `until` "
-        f"(default: the last {DEFAULT_DAYS} days up to today)."
+        "or over `period` (default: 12m, from the same day a year ago to today, both included, "
+        "as on the dashboard and the loyalty page)."
     ),
 )
 @allow(*DASHBOARD_ROLES)
 def nps(request, query: Query[NpsQuery]):
-    until = query.until or company_today(person_of(request).company)
-    since = query.since or until - datetime.timedelta(days=DEFAULT_DAYS - 1)
+    company = person_of(request).company
+    if query.period is not None and (query.since is not None or query.until is not None):
+        raise field_errors({"period": "give either period or since/until, not both."})
+    # Without ``since``: the period's months back from ``until`` (default: today).
+    since, until = period_bounds(company, query.period or DEFAULT_PERIOD, today=query.until)
+    since = query.since or since
     check_period(since, until)
     scores = _in_period(request, since, until).values_list("score", flat=True)
     summary = measures.nps_summary(scores)

@@ -10,9 +10,19 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncQuarter
 
 from culturegap.loyalty.models import SurveyResponse
-from culturegap.measures.loyalty import DETRACTOR, PROMOTER, NpsSummary, score_category
+from culturegap.measures.loyalty import (
+    DETRACTOR,
+    PROMOTER,
+    QUARTER,
+    NpsSummary,
+    score_category,
+    window_period_label,
+)
 from culturegap.org.figures import (
+    COUNT,
     NO_TEAM,
+    NPS,
+    RATIO,
     Scope,
     Table,
     by_name,
@@ -107,7 +117,10 @@ def loyalty_section(scope: Scope, now: datetime.datetime, *, cached: bool = True
         _add_counts(by_team[team], counts)
         _add_counts(total, counts)
     trend = [
-        (f"{day.year} Q{(day.month - 1) // 3 + 1}", nps_of_counts(quarters[day]))
+        (
+            window_period_label(day, QUARTER, first_day=scope.start, last_day=scope.end),
+            nps_of_counts(quarters[day]),
+        )
         for day in sorted(quarters)
     ]
 
@@ -152,6 +165,7 @@ def loyalty_section(scope: Scope, now: datetime.datetime, *, cached: bool = True
                 [label, s.responses, s.promoters, s.passives, s.detractors, rounded(s.nps)]
                 for label, s in trend
             ],
+            formats=(None, COUNT, COUNT, COUNT, COUNT, NPS),
         ),
         team_table=Table(
             key="loyalty_by_team",
@@ -164,6 +178,7 @@ def loyalty_section(scope: Scope, now: datetime.datetime, *, cached: bool = True
                 "Services per customer",
             ],
             rows=team_rows,
+            formats=(None, COUNT, NPS, COUNT, RATIO),
         ),
         customers_as_of=customers.computed_at,
     )

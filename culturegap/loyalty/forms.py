@@ -12,6 +12,7 @@ from culturegap.loyalty.models import (
 )
 from culturegap.loyalty.services import REASON_MAX_LENGTH
 from culturegap.measures.loyalty import MONTH, QUARTER
+from culturegap.org.figures import DEFAULT_PERIOD, PERIODS, months_before
 from culturegap.org.models import Service
 
 SCORES = [(score, str(score)) for score in range(11)]
@@ -130,7 +131,9 @@ class DashboardFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         end = data.get("end") or self.today
-        start = data.get("start") or end - datetime.timedelta(days=364)
+        # Without a start: the dashboard's period (``period_bounds``), the same day a year
+        # before the end, both days included.
+        start = data.get("start") or months_before(end, PERIODS[DEFAULT_PERIOD][1])
         if "start" in self.errors or "end" in self.errors:
             return data
         if start > end:

@@ -15,8 +15,17 @@ from culturegap.measures.loyalty import (
     PROMOTER,
     QUARTER,
     SEVERAL_SERVICES,
+    window_period_label,
 )
-from culturegap.org.figures import Table
+from culturegap.org.figures import (
+    COUNT,
+    DEFAULT_PERIOD,
+    NPS,
+    PERCENT,
+    RATIO,
+    Table,
+    period_bounds,
+)
 from culturegap.org.models import (
     CRP_TEAM_KINDS,
     Company,
@@ -190,6 +199,7 @@ def _nps_row(label: str, summary: measures.NpsSummary) -> list:
 
 CHARTED_TEAMS = 10
 NPS_HEADERS = ["Responses", "Promoters (9–10)", "Passives (7–8)", "Detractors (0–6)", "NPS"]
+NPS_FORMATS = (None, COUNT, COUNT, COUNT, COUNT, NPS)
 SEGMENT_NAMES = {"promoter": "Promoters", "passive": "Passives", "detractor": "Detractors"}
 
 
@@ -240,8 +250,12 @@ def loyalty_figures(
     responses = _responses(viewer=viewer, start=start, end=end, team=team)
     answers = _answers(responses, viewer.company)
     overall = measures.nps_summary(answer.score for answer in answers)
+
+    def label(period: datetime.date) -> str:
+        return window_period_label(period, granularity, first_day=start, last_day=end)
+
     trend = [
-        (measures.period_label(period, granularity), summary)
+        (label(period), summary)
         for period, summary in measures.nps_trend(
             ((answer.day, answer.score) for answer in answers), granularity
         )
@@ -256,7 +270,7 @@ def loyalty_figures(
             dated_by_team[answer.team].append((answer.day, answer.score))
     team_trends = {
         name: [
-            (measures.period_label(period, granularity), summary.nps)
+            (label(period), summary.nps)
             for period, summary in measures.nps_trend(dated_by_team[name], granularity)
         ]
         for name in sorted(charted)
@@ -311,24 +325,28 @@ def loyalty_figures(
             "NPS by period",
             ["Period", *NPS_HEADERS],
             [_nps_row(label, summary) for label, summary in trend],
+            NPS_FORMATS,
         ),
         "nps_by_service": Table(
             "nps_by_service",
             "NPS by service line",
             ["Service line", *NPS_HEADERS],
             [_nps_row(name, by_service[name]) for name in sorted(by_service)],
+            NPS_FORMATS,
         ),
         "nps_by_team": Table(
             "nps_by_team",
             "NPS by team",
             ["Team", *NPS_HEADERS],
             [_nps_row(name, by_team[name]) for name in sorted(by_team)],
+            NPS_FORMATS,
         ),
         "services_trend": Table(
             "services_trend",
             "Services per customer",
             ["Date", "Services per customer"],
             [[day.isoformat(), _round(value, 2)] for day, value in services_trend],
+            (None, RATIO),
         ),
         "retention": Table(
             "retention",
@@ -351,6 +369,7 @@ def loyalty_figures(
                     _percent(kept.churn),
                 ]
             ],
+            (None, None, COUNT, COUNT, PERCENT, PERCENT),
         ),
         "segments": Table(
             "segments",
@@ -419,10 +438,10 @@ def opportunity_pool(
     )
 
 
-def company_nps(*, company: Company, days: int = 365) -> measures.NpsSummary:
-    """NPS of every answer the company received in the last ``days`` days."""
-    end = company_today(company)
-    since, until = _day_bounds(company, end - datetime.timedelta(days=days - 1), end)
+def company_nps(*, company: Company, period: str = DEFAULT_PERIOD) -> measures.NpsSummary:
+    """NPS of every answer the company received in ``period`` (``period_bounds``: the last 12
+    months, today and the same day a year ago included)."""
+    since, until = _day_bounds(company, *period_bounds(company, period))
     scores = SurveyResponse.objects.filter(
         company=company, answered_at__gte=since, answered_at__lt=until
     ).values_list("score", flat=True)
@@ -509,8 +528,8 @@ class CompanyFigures:
 def company_figures(*, company: Company) -> CompanyFigures:
     """Active customers today; their mean yearly revenue (the annual value of the services they
     buy, summed per customer, averaged); the mean value of one service bought; and customer
-    retention over the last 12 months."""
-    today = company_today(company)
+    retention over the last 12 months (``period_bounds``)."""
+    year_ago, today = period_bounds(company, DEFAULT_PERIOD)
     active = CustomerService.objects.filter(company=company).filter(_active_services(today))
     values = list(active.values_list("customer_id", "service__annual_value"))
     customers = len({customer_id for customer_id, _ in values})
@@ -518,7 +537,7 @@ def company_figures(*, company: Company) -> CompanyFigures:
     spans = CustomerService.objects.filter(company=company).values_list(
         "customer_id", "started_on", "ended_on"
     )
-    kept = measures.retention(spans, today - datetime.timedelta(days=365), today)
+    kept = measures.retention(spans, year_ago, today)
     return CompanyFigures(
         customers=customers,
         revenue_per_customer=revenue / customers if customers else 0.0,

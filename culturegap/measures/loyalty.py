@@ -97,6 +97,41 @@ def period_label(start: datetime.date, granularity: str = QUARTER) -> str:
     return start.strftime("%b %Y")
 
 
+def period_end(start: datetime.date, granularity: str = QUARTER) -> datetime.date:
+    """The last day of the calendar month or quarter that begins on ``start``."""
+    months = 1 if granularity == MONTH else 3
+    month = start.month - 1 + months
+    return datetime.date(start.year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)
+
+
+def window_period_label(
+    start: datetime.date,
+    granularity: str = QUARTER,
+    *,
+    first_day: datetime.date,
+    last_day: datetime.date,
+) -> str:
+    """``period_label`` of the month or quarter beginning on ``start``, saying when the window
+    [first_day, last_day] covers only part of it: "2025 Q4, from 4 Dec" for the first quarter
+    of a window opening on 4 December, "Dec 2026, to 4 Dec" for the current month, "Dec 2026,
+    4 Dec to 20 Dec" when both ends cut it."""
+    label = period_label(start, granularity)
+    cut_start = first_day > start
+    cut_end = last_day < period_end(start, granularity)
+    first, last = _day_month(first_day), _day_month(last_day)
+    if cut_start and cut_end:
+        return f"{label}, {first} to {last}"
+    if cut_start:
+        return f"{label}, from {first}"
+    if cut_end:
+        return f"{label}, to {last}"
+    return label
+
+
+def _day_month(day: datetime.date) -> str:
+    return f"{day.day} {day:%b}"
+
+
 def periods_between(
     start: datetime.date, end: datetime.date, granularity: str = QUARTER
 ) -> list[datetime.date]:

@@ -19,11 +19,11 @@ from culturegap.org.api_support import (
     PeriodQuery,
     Text,
     allow,
-    check_period,
     field_errors,
     page_of,
     paginate,
     person_of,
+    resolve_period,
     responses,
 )
 from culturegap.org.models import Role, Service
@@ -93,7 +93,7 @@ class OpportunityQuery(PeriodQuery):
 )
 @allow(*ANY_ROLE)
 def opportunity_list(request, query: Query[OpportunityQuery]):
-    check_period(query.since, query.until)
+    resolve_period(query, person_of(request).company)
     viewer = person_of(request)
     opportunities = selectors.opportunity_list(
         viewer=viewer,

@@ -7,7 +7,10 @@ from django.db.models import Count, Q, Sum
 
 from culturegap.opportunities.models import OPEN_STATUSES, Opportunity, Source, Status
 from culturegap.org.figures import (
+    COUNT,
+    MONEY,
     NO_TEAM,
+    PERCENT,
     Scope,
     Table,
     by_name,
@@ -77,7 +80,17 @@ def opportunity_section(scope: Scope) -> OpportunitySection:
         table=Table(
             key="opportunities_by_team",
             title="Opportunities found by CRPs, by team",
-            headers=["Team", "Found", "Open", "Won", "Lost", "Win rate %", "Revenue won"],
+            headers=[
+                "Team",
+                "Found",
+                "Open",
+                "Won",
+                "Lost",
+                "Win rate %",
+                f"Revenue won ({scope.company.currency})",
+            ],
             rows=rows,
+            formats=(None, COUNT, COUNT, COUNT, COUNT, PERCENT, MONEY),
+            currency=scope.company.currency,
         ),
     )

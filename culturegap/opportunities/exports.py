@@ -29,5 +29,6 @@ TABLES: tuple[ExportTable, ...] = (
         rows=lambda company: Opportunity.objects.filter(company=company),
         date_field="created_at",
         for_manager=in_line("found_by_id", "owner_id"),
+        money_columns=frozenset({"value"}),
     ),
 )

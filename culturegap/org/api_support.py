@@ -4,13 +4,14 @@ and limit/offset pagination."""
 import datetime
 from collections.abc import Callable
 from functools import wraps
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Schema
 from pydantic import AfterValidator, create_model
 
-from culturegap.org.models import Person, Role
+from culturegap.org.figures import PERIODS, period_bounds
+from culturegap.org.models import Company, Person, Role
 
 # Pagination: ``limit`` defaults to DEFAULT_LIMIT and may not exceed MAX_LIMIT.
 DEFAULT_LIMIT = 50
@@ -129,7 +130,17 @@ EARLIEST_DAY = datetime.date(1900, 1, 1)
 LATEST_DAY = datetime.date(2999, 12, 31)
 
 
+PeriodName = Literal[tuple(PERIODS)]  # type: ignore[valid-type]
+
+
 class PeriodQuery(PageQuery):
+    period: PeriodName | None = Field(
+        None,
+        description=(
+            "3m, 6m, 12m or 24m: from the same day that many months ago to today, both "
+            "included, in the company's time zone (as on the dashboard); instead of since/until."
+        ),
+    )
     since: datetime.date | None = Field(
         None, ge=EARLIEST_DAY, le=LATEST_DAY, description="From this day (inclusive)."
     )
@@ -141,6 +152,16 @@ class PeriodQuery(PageQuery):
 def check_period(since: datetime.date | None, until: datetime.date | None) -> None:
     if since is not None and until is not None and since > until:
         raise field_errors({"until": f"{until} is before since ({since})."})
+
+
+def resolve_period(query: PeriodQuery, company: Company) -> None:
+    """Fills ``query.since``/``query.until`` from ``query.period`` (``period_bounds``, the one
+    definition every page and export uses) and checks the days are in order."""
+    if query.period is not None:
+        if query.since is not None or query.until is not None:
+            raise field_errors({"period": "give either period or since/until, not both."})
+        query.since, query.until = period_bounds(company, query.period)
+    check_period(query.since, query.until)
 
 
 def page_of(item: type, name: str) -> type[Schema]:

@@ -68,6 +68,7 @@ TABLES: tuple[ExportTable, ...] = (
             ("annual_value", "annual_value"),
         ),
         rows=lambda company: Service.objects.filter(company=company),
+        money_columns=frozenset({"annual_value"}),
     ),
     ExportTable(
         slug="customers",

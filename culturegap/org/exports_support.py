@@ -26,12 +26,22 @@ class ExportTable:
     # the CSV header that goes with it.
     shape: Callable[[tuple], tuple] | None = None
     shaped_header: tuple[str, ...] = ()
+    # Columns of money: the cells stay plain numbers for spreadsheets, the header names the
+    # company's currency ("value (GBP)").
+    money_columns: frozenset[str] = frozenset()
 
     @property
     def header(self) -> list[str]:
         if self.shape is None:
             return [header for header, _path in self.columns]
         return list(self.shaped_header)
+
+    def header_for(self, company: Company) -> list[str]:
+        """The CSV header, money columns named with ``company``'s currency."""
+        return [
+            f"{header} ({company.currency})" if header in self.money_columns else header
+            for header in self.header
+        ]
 
 
 def line_ids(viewer: Person) -> QuerySet:

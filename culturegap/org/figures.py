@@ -1,8 +1,11 @@
-"""What every section of the executive dashboard shares: the scope (company, teams, period), the
-table the page and its CSV export show, the figures kept a few minutes, and rounding."""
+"""What every figure page shares: the period (one definition for the dashboard, the loyalty page,
+the API and the CSV exports), the scope, the tables pages and CSV exports show, the figures kept
+a few minutes, rounding and how numbers are written."""
 
 import datetime
+import decimal
 import hashlib
+import math
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -59,14 +62,24 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
     raise AssertionError("unreachable")
 
 
+def period_bounds(
+    company: Company, period: str = DEFAULT_PERIOD, *, today: datetime.date | None = None
+) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of ``period`` ("3m", "6m", "12m", "24m"), both included: from the
+    same day N months before the company's today (clamped to the month's last day) to today.
+    Every page, export and API answer that says "last 12 months" counts these days."""
+    if period not in PERIODS:
+        raise BadFilter("period", f"choose one of {', '.join(PERIODS)}, not {period[:40]!r}.")
+    last = today or company_today(company)
+    return months_before(last, PERIODS[period][1]), last
+
+
 def scope_for(*, viewer: Person, params, today: datetime.date | None = None) -> Scope:
     """The scope from the page's GET parameters ``team`` and ``period``. A malformed value is a
     BadFilter; a team the viewer may not see (another company's, outside a manager's line) is a
     404, so a manager cannot widen the page by editing the address."""
-    today = today or company_today(viewer.company)
     period = params.get("period") or DEFAULT_PERIOD
-    if period not in PERIODS:
-        raise BadFilter("period", f"choose one of {', '.join(PERIODS)}, not {period[:40]!r}.")
+    start, today = period_bounds(viewer.company, period, today=today)
     visible = teams_visible_to(viewer=viewer)
     team_ids = (
         None if sees_whole_company(viewer) else frozenset(visible.values_list("pk", flat=True))
@@ -80,7 +93,6 @@ def scope_for(*, viewer: Person, params, today: datetime.date | None = None) -> 
         if team is None:
             raise Http404("No such team.")
         team_ids = frozenset({team.pk})
-    start = months_before(today, PERIODS[period][1])
     return Scope(viewer.company, team_ids, team, period, start, today)
 
 
@@ -126,16 +138,86 @@ def mean(values):
     return sum(values) / len(values) if values else None
 
 
+# --- how numbers are written ---------------------------------------------------------------------
+
+# How a table column is written on the page: a number of decimals, or MONEY (whole units of the
+# company's currency). Counts take 0 decimals, NPS and percentages 1.
+COUNT, NPS, PERCENT, RATIO = 0, 1, 1, 2
+MONEY = "money"
+
+# Symbols written before the amount; other currencies are written with their code.
+CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+
+
+def format_number(value, decimals: int = 0) -> str:
+    """``1234567.891`` → "1,234,567.9" with ``decimals=1``: thousands separated by commas and
+    exactly ``decimals`` decimals, rounded as Python's format rounds; None → "–"; never
+    "-0.0"."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if text.startswith("-") and not text.strip("-0.,"):
+        text = text[1:]
+    return text
+
+
+def money_decimals(value) -> int:
+    """0 for a whole amount, 2 otherwise: "£4,800" but "£4,800.50"."""
+    return 0 if value == int(value) else 2
+
+
+def format_money(value, currency: str, decimals: int | None = 0) -> str:
+    """``4800`` in GBP → "£4,800"; in CHF → "CHF 4,800". ``decimals=None``: 0 for a whole
+    amount, 2 otherwise. None → "–"."""
+    if value is None:
+        return "–"
+    if decimals is None:
+        decimals = money_decimals(value)
+    number = format_number(abs(value), decimals)
+    sign = "-" if value < 0 and number.strip("0.,") else ""
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{sign}{symbol}{number}" if symbol else f"{sign}{currency} {number}"
+
+
+def format_cell(value, spec: int | str | None, currency: str | None = None) -> str:
+    """A table cell as the page writes it: ``spec`` decimals, MONEY, or None to write a number
+    with as many decimals as it was rounded to; text as it is; None as a dash."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, int | float | decimal.Decimal):
+        return str(value)
+    if not isinstance(value, int) and not math.isfinite(value):
+        return str(value)
+    if spec == MONEY:
+        return format_money(value, currency or "")
+    if spec is None:
+        if isinstance(value, int):
+            spec = 0
+        else:
+            text = str(value)
+            if "e" in text or "E" in text:  # too large or small to write out: as it is
+                return text
+            spec = len(text.partition(".")[2])
+    return format_number(value, spec)
+
+
 @dataclass
 class Table:
-    """A table of the dashboard: the page and its CSV export show exactly these rows. Cells are
+    """A table of figures: the page and its CSV export show exactly these rows. Cells are
     strings, whole numbers, numbers rounded for reading, or None (shown as a dash, empty in
-    CSV)."""
+    CSV). ``formats`` says how the page writes each column (see ``format_cell``; missing: as
+    rounded); a table with MONEY columns names its ``currency``, as do those columns'
+    headers."""
 
     key: str
     title: str
     headers: list[str]
     rows: list[list] = field(default_factory=list)
+    formats: tuple = ()
+    currency: str | None = None
+
+    def column_format(self, index: int):
+        return self.formats[index] if index < len(self.formats) else None
 
 
 # Two figures cost most of the page's queries on a large company and move slowly: each

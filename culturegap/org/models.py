@@ -4,11 +4,44 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+# ISO 4217 codes a company may keep its money in: the common ones (no currency library is
+# installed to check the full list).
+CURRENCIES = (
+    ("GBP", "Pound sterling"),
+    ("EUR", "Euro"),
+    ("USD", "US dollar"),
+    ("CHF", "Swiss franc"),
+    ("CAD", "Canadian dollar"),
+    ("AUD", "Australian dollar"),
+    ("NZD", "New Zealand dollar"),
+    ("JPY", "Japanese yen"),
+    ("CNY", "Chinese yuan"),
+    ("HKD", "Hong Kong dollar"),
+    ("SGD", "Singapore dollar"),
+    ("INR", "Indian rupee"),
+    ("SEK", "Swedish krona"),
+    ("NOK", "Norwegian krone"),
+    ("DKK", "Danish krone"),
+    ("PLN", "Polish złoty"),
+    ("CZK", "Czech koruna"),
+    ("HUF", "Hungarian forint"),
+    ("ZAR", "South African rand"),
+    ("BRL", "Brazilian real"),
+    ("MXN", "Mexican peso"),
+    ("AED", "UAE dirham"),
+)
+
 
 class Company(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     time_zone = models.CharField(max_length=64, default="Europe/London")
+    currency = models.CharField(
+        max_length=3,
+        choices=CURRENCIES,
+        default="GBP",
+        help_text="ISO 4217 code of the currency its money figures are in.",
+    )
     opportunity_stale_days = models.PositiveSmallIntegerField(
         default=7, help_text="Alert when an opportunity is left untouched longer than this."
     )

@@ -9,10 +9,10 @@ from culturegap.org.api_support import (
     Id,
     PeriodQuery,
     allow,
-    check_period,
     page_of,
     paginate,
     person_of,
+    resolve_period,
     responses,
 )
 from culturegap.org.scope import company_zone, people_visible_to
@@ -64,7 +64,7 @@ def day_start(day: datetime.date, zone) -> datetime.datetime:
 )
 @allow(*ANY_ROLE)
 def review_list(request, query: Query[ReviewQuery]):
-    check_period(query.since, query.until)
+    resolve_period(query, person_of(request).company)
     viewer = person_of(request)
     reviews = (
         Review.objects.filter(company_id=viewer.company_id)

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from culturegap import measures
-from culturegap.measures.loyalty import MONTH, QUARTER
+from culturegap.measures.loyalty import MONTH, QUARTER, window_period_label
 
 D = datetime.date
 
@@ -271,3 +271,25 @@ def test_the_trend_sweep_agrees_with_counting_each_day(spans, days):
     # The trend is computed in one sweep; it must equal the plain per-day definition.
     expected = [(day, measures.services_per_customer_on(spans, day)) for day in days]
     assert measures.services_per_customer_trend(spans, days) == expected
+
+
+def test_a_period_cut_by_the_window_says_where():
+    first, last = D(2025, 12, 4), D(2026, 12, 4)
+    # Q4 2025 runs 1 Oct – 31 Dec; the window opens on 4 Dec.
+    assert window_period_label(D(2025, 10, 1), QUARTER, first_day=first, last_day=last) == (
+        "2025 Q4, from 4 Dec"
+    )
+    # Q1 2026 lies wholly inside: no note.
+    assert window_period_label(D(2026, 1, 1), QUARTER, first_day=first, last_day=last) == "2026 Q1"
+    # December 2026 runs to the 31st; the window ends on the 4th.
+    assert window_period_label(D(2026, 12, 1), MONTH, first_day=first, last_day=last) == (
+        "Dec 2026, to 4 Dec"
+    )
+    # A window inside one month cuts both ends.
+    assert window_period_label(
+        D(2026, 2, 1), MONTH, first_day=D(2026, 2, 3), last_day=D(2026, 2, 20)
+    ) == ("Feb 2026, 3 Feb to 20 Feb")
+    # A window ending on a quarter's last day leaves it whole.
+    assert window_period_label(
+        D(2026, 7, 1), QUARTER, first_day=D(2026, 7, 1), last_day=D(2026, 9, 30)
+    ) == ("2026 Q3")

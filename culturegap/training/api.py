@@ -13,10 +13,10 @@ from culturegap.org.api_support import (
     PageQuery,
     PeriodQuery,
     allow,
-    check_period,
     page_of,
     paginate,
     person_of,
+    resolve_period,
     responses,
 )
 from culturegap.org.models import Role
@@ -149,7 +149,7 @@ def _enrollments(request):
 )
 @allow(*ANY_ROLE)
 def enrollment_list(request, query: Query[EnrollmentQuery]):
-    check_period(query.since, query.until)
+    resolve_period(query, person_of(request).company)
     enrollments = _enrollments(request).order_by("-enrolled_at", "-pk")
     if query.curriculum_id is not None:
         enrollments = enrollments.filter(curriculum_id=query.curriculum_id)

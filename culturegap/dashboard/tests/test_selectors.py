@@ -22,8 +22,16 @@ def _figures(viewer, **params):
 
 
 def _quarter_label(moment: datetime.datetime, company) -> str:
+    """The label of the quarter of ``moment`` (today), which the period ends inside unless
+    today is the quarter's last day: "2026 Q4, to 4 Dec"."""
     day = timezone.localtime(moment, org_scope.company_zone(company)).date()
-    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+    label = f"{day.year} Q{(day.month - 1) // 3 + 1}"
+    today = org_scope.company_today(company)
+    next_quarter = (today.month - 1) // 3 * 3 + 3  # months into the year where it ends
+    last_day = datetime.date(today.year + next_quarter // 12, next_quarter % 12 + 1, 1)
+    if today != last_day - datetime.timedelta(days=1):
+        label += f", to {today.day} {today:%b}"
+    return label
 
 
 def test_training_figures_by_team(staff, hand_built):

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from culturegap.tests.html import html_table
+from culturegap.tests.html import assert_export_is_the_page, html_table
 
 TABLES = [
     "training_by_team",
@@ -41,8 +41,8 @@ def test_the_page_shows_every_section_with_charts(executive, hand_built, company
         assert heading in page
     assert "vendor/plotly.min.js" in page and 'data-figure="' in page
     assert html_table(page, "opportunities_by_team")[1:] == [
-        ["Client Service", "3", "1", "1", "1", "50.0", "1000.0"],
-        ["Tax", "1", "0", "1", "0", "100.0", "500.0"],
+        ["Client Service", "3", "1", "1", "1", "50.0", "£1,000"],
+        ["Tax", "1", "0", "1", "0", "100.0", "£500"],
     ]
     # Two teams are too few to estimate an impact: the page says so rather than show a number.
     assert "No number shown" in page
@@ -70,7 +70,7 @@ def test_each_csv_export_equals_the_table_on_the_page(executive, hand_built, tab
         assert rows == shown[:1]
     else:
         assert len(rows) > 1
-        assert [["–" if cell == "" else cell for cell in row] for row in rows] == shown
+        assert_export_is_the_page(rows, shown)
 
 
 def test_a_team_name_cannot_become_a_spreadsheet_formula(executive, hand_built):

@@ -15,7 +15,7 @@ from culturegap.loyalty.tests.conftest import LINK, answer
 from culturegap.loyalty.views import SEND_FROM_PAGE_LIMIT
 from culturegap.org.scope import company_today
 from culturegap.org.tests.factories import PersonFactory
-from culturegap.tests.html import html_table
+from culturegap.tests.html import assert_export_is_the_page, html_table
 
 PERIOD = {"start": "2025-01-01", "end": "2025-12-31"}
 TABLES = ["nps_trend", "nps_by_team", "nps_by_service", "services_trend", "retention", "segments"]
@@ -55,8 +55,9 @@ def test_each_csv_export_equals_the_table_on_the_page(executive, history, table)
     assert "attachment" in exported["Content-Disposition"]
     rows = csv_table(exported)
     assert len(rows) > 1
-    # The page shows a dash where the CSV leaves the cell empty.
-    assert [["–" if cell == "" else cell for cell in row] for row in rows] == shown
+    # The page shows a dash where the CSV leaves the cell empty, and writes numbers with
+    # separators and the measure's decimals where the CSV keeps them plain.
+    assert_export_is_the_page(rows, shown)
 
 
 def test_a_csv_cell_that_looks_like_a_formula_is_neutralised(executive, history, staff):
@@ -200,7 +201,7 @@ def test_an_admin_runs_a_survey_from_the_page(client, staff, book):
     assert "How likely are you to recommend Acme Advisers to a friend?" in survey.content.decode()
     client.post(reverse("loyalty:survey", args=[token]), {"score": "9"})
     listing = client.get(reverse("loyalty:campaign_list")).content.decode()
-    assert "Winter survey" in listing and "50 %" in listing
+    assert "Winter survey" in listing and "50.0 %" in listing
 
 
 @pytest.mark.parametrize(
@@ -311,12 +312,13 @@ def test_the_estimator_shows_each_result_beside_its_formula(executive, db):
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "<strong>45,000</strong>" in page
-    assert "<strong>300,000</strong>" in page
-    assert "<strong>345,000</strong>" in page
+    # Money in the company's currency (GBP, the default), whole pounds.
+    assert "<strong>£45,000</strong>" in page
+    assert "<strong>£300,000</strong>" in page
+    assert "<strong>£345,000</strong>" in page
     assert "= 1,000 × 2 / 100" in page
-    assert "= 20 × 3,000 × 25 / 100 + 20 × 1,500" in page
-    assert "= 1,000 × 1 × 1,200 × 25 / 100" in page
+    assert "= 20 × £3,000 × 25 / 100 + 20 × £1,500" in page
+    assert "= 1,000 × 1 × £1,200 × 25 / 100" in page
 
 
 @pytest.mark.parametrize(

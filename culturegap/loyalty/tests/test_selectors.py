@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from culturegap.loyalty import selectors
 from culturegap.loyalty.tests.conftest import answer
@@ -38,6 +39,42 @@ def test_nps_overall_and_by_quarter(staff, history):
         ("2025 Q3", 100),
     ]
     assert figures.tables["nps_trend"].rows[0] == ["2025 Q1", 3, 1, 0, 2, -33.3]
+
+
+def test_periods_cut_by_the_window_say_so(staff, history):
+    figures = selectors.loyalty_figures(
+        viewer=staff["executive"], start=datetime.date(2025, 2, 15), end=datetime.date(2025, 8, 1)
+    )
+    # From 15 Feb: Q1 keeps 6 (20 Feb) and 3 (1 Mar) → 0 − 100 = −100; Q2 8 → 0; Q3 to 1 Aug:
+    # 9 → 100. The first and last quarters are partial and say so.
+    assert [row[0] for row in figures.tables["nps_trend"].rows] == [
+        "2025 Q1, from 15 Feb",
+        "2025 Q2",
+        "2025 Q3, to 1 Aug",
+    ]
+    assert [row[-1] for row in figures.tables["nps_trend"].rows] == [-100.0, 0.0, 100.0]
+    by_month = selectors.loyalty_figures(
+        viewer=staff["executive"],
+        start=datetime.date(2025, 2, 15),
+        end=datetime.date(2025, 8, 1),
+        granularity="month",
+    )
+    assert [label for label, _ in by_month.trend] == [
+        "Feb 2025, from 15 Feb",
+        "Mar 2025",
+        "May 2025",
+        "Aug 2025, to 1 Aug",
+    ]
+
+
+def test_the_page_writes_figures_per_measure(client, staff, history):
+    client.force_login(staff["executive"])
+    page = client.get(
+        reverse("loyalty:dashboard"), {"start": "2025-01-01", "end": "2025-12-31"}
+    ).content.decode()
+    # 5 answers, NPS 0 to one decimal; services per customer to two decimals.
+    assert "<dt>NPS</dt><dd>0.0</dd>" in page
+    assert "<dt>Answers</dt><dd>5</dd>" in page
 
 
 def test_nps_by_team_uses_the_team_that_served_when_answering(staff, history):

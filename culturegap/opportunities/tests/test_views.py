@@ -600,7 +600,8 @@ def test_a_salesperson_still_sees_the_pipeline_with_values(client, staff, helped
     assert "Won" in body and "Lost" in body and "1,500" in body
     assert {word.lower() for word in pipeline_words(response)} >= {"won", "lost", "value"}
     detail = client.get(_detail(helped["now_uses"])).content.decode()
-    assert "Value won" in detail and "1,500.00" in detail
+    # 1,500 won, in the company's currency (GBP): whole pounds show no pence.
+    assert "Value won" in detail and "£1,500 a year" in detail
 
 
 def test_a_crp_who_also_sells_sees_the_pipeline(client, company, staff, helped):

@@ -50,11 +50,11 @@ class Command(BaseCommand):
             raise CommandError("--to comes before --from.")
         rows = exports.table_rows(table, company=company, date_from=date_from, date_to=date_to)
         if options["file"] == "-":
-            count = write_csv(sys.stdout, table.header, rows)
+            count = write_csv(sys.stdout, table.header_for(company), rows)
         else:
             try:
                 with open(options["file"], "w", encoding="utf-8", newline="") as file:
-                    count = write_csv(file, table.header, rows)
+                    count = write_csv(file, table.header_for(company), rows)
             except OSError as error:
                 raise CommandError(f"Cannot write {options['file']}: {error.strerror}") from error
         self.stderr.write(f"{company.name}: {count} row(s) of {table.slug}.")
