@@ -60,7 +60,8 @@ def _percent(value: float | None):
 
 
 def _day(day) -> str:
-    return date_format(day, "j M")
+    """ "8 May", kept on one line on a phone."""
+    return date_format(day, "j M").replace(" ", "\u00a0")
 
 
 def _plural(count: int, one: str, many: str) -> str:

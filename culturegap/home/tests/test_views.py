@@ -74,7 +74,7 @@ def test_an_open_culture_survey_is_on_the_crp_and_sales_today_page_until_answere
     wave = culture.open_wave(
         company=company, name="Spring", opened_on=datetime.date(2026, 3, 1), opened_by=None
     )
-    task = "Answer the culture survey “Spring” — open since 1 Mar"
+    task = "Answer the culture survey “Spring” — open since 1\u00a0Mar"
     for role in ("crp", "sales"):
         assert any(task in t for t in _task_texts(client, staff[role]))
     # The executive is not asked (not customer-contact staff); the survey is not their task.
