@@ -59,8 +59,10 @@ def test_a_crp_meets_no_method_names_raw_scores_or_pipeline_words(client, staff,
     for name, url in pages.items():
         response = client.get(url)
         assert response.status_code == 200, name
-        found = JARGON.findall(_visible(response.content.decode()))
+        html = response.content.decode()
+        found = JARGON.findall(_visible(html))
         assert found == [], f"{name}: {found}"
+        assert "{#" not in html and "{%" not in html, f"{name}: a template comment shows"
 
 
 def test_the_ecoach_says_how_sure_and_how_closely_a_source_matches_without_raw_scores(
@@ -72,7 +74,9 @@ def test_the_ecoach_says_how_sure_and_how_closely_a_source_matches_without_raw_s
     visible = _visible(response.content.decode())
     assert answer.answered
     assert "how sure the eCoach is" in visible and "closely matches" in visible
-    assert f"{answer.confidence:.2f}" not in visible  # the number is one click away
+    # How sure, in words with its figure on a scale of 0 to 1; a source's own score never shows.
+    assert f"{answer.confidence_words.capitalize()} ({answer.confidence:.2f})" in visible
+    assert not re.search(r"score \d", visible)
     assert "BM25" in DISCLOSURE.search(response.content.decode()).group(0)
 
 
