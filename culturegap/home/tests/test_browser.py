@@ -34,3 +34,19 @@ def test_each_role_reads_what_to_do_and_when_on_the_today_page(
     page.screenshot(path=SCREENSHOTS / f"today-{role}-{width}.png", full_page=True)
     wait_for_answers(page)
     assert page_errors == [], page_errors
+
+
+def test_a_learner_opens_how_retention_is_computed_one_click_away(page, page_errors, staff, busy):
+    sign_in(page, staff["crp"].email)
+    page.goto("/drill/retention/")
+    page.get_by_text("How is this computed?").click()
+    page.get_by_role("link", name="The memory model in full").click()
+    page.get_by_role("heading", name="The memory model: retention and the drill").wait_for()
+    assert page.url.endswith("#memory-model")
+    assert fits_the_screen(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(
+        path=SCREENSHOTS / f"how-computed-{page.viewport_size['width']}.png", full_page=True
+    )
+    wait_for_answers(page)
+    assert page_errors == [], page_errors
