@@ -37,6 +37,7 @@ auth_patterns = [
 urlpatterns = [
     path("", home_views.today, name="today"),
     path("healthz/me", home_views.me, name="me"),
+    path("how-computed/", home_views.methods, name="methods"),
     path("accounts/", include(auth_patterns)),
     path("org/", include("culturegap.org.urls")),
     path("playbook/", include("culturegap.language.urls")),

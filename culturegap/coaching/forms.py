@@ -15,6 +15,22 @@ RATING_CHOICES = [
 ]
 
 
+def short_names(items: list[ScorecardItem]) -> list[str]:
+    """Each behaviour's short name for the error summary: its step's name (``skill_name``, set
+    by the view), else its step key; numbered when a step has several behaviours. The legend
+    beside the ratings keeps the whole behaviour."""
+    names = [
+        getattr(item, "skill_name", "") or item.skill.replace("-", " ").capitalize()
+        for item in items
+    ]
+    seen: dict[str, int] = {}
+    numbered = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        numbered.append(f"{name}, behaviour {seen[name]}" if names.count(name) > 1 else name)
+    return numbered
+
+
 class ObservationForm(forms.Form):
     """An observation (``observer`` scoring someone in their line) or, without a person field,
     a self-assessment. One required radio group per scorecard item: a rating or not observed."""
@@ -72,9 +88,9 @@ class ObservationForm(forms.Form):
             del self.fields["person"]
         else:
             self._limit_person_options(selectors.observable_people(observer=observer))
-        for item in items:
+        for item, name in zip(items, short_names(items), strict=True):
             self.fields[rating_field(item)] = forms.ChoiceField(
-                label=item.behaviour,
+                label=name,
                 choices=RATING_CHOICES,
                 widget=forms.RadioSelect,
                 error_messages={

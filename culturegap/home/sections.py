@@ -4,6 +4,7 @@ A person with several roles sees one section per role, in the order of ``Role``.
 comes from a selector of the app that owns it.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
@@ -17,7 +18,12 @@ from culturegap.charts import chart
 from culturegap.coaching.selectors import OBSERVE_EVERY_DAYS, manager_reminders
 from culturegap.culture import selectors as culture
 from culturegap.loyalty import selectors as loyalty
-from culturegap.opportunities.selectors import found_counts, waiting_for
+from culturegap.opportunities.selectors import (
+    found_counts,
+    sees_pipeline,
+    thanks_for,
+    waiting_for,
+)
 from culturegap.org import scope, selectors
 from culturegap.org.models import Person, Role
 from culturegap.reinforcement.selectors import drill_today, people_below_threshold
@@ -26,6 +32,8 @@ from culturegap.training.selectors import learner_day, overdue_count
 
 @dataclass
 class Task:
+    """One thing to do, in words that say what it is and when it is due (or that it is done)."""
+
     text: str
     url: str = ""
     done: bool = False
@@ -37,6 +45,8 @@ class Section:
     title: str
     intro: str
     tasks: list[Task] = field(default_factory=list)
+    # Pages to open, which are not tasks: the menu has them too; here they are one tap away.
+    links: list[tuple[str, str]] = field(default_factory=list)
     stats: list[tuple[str, object]] = field(default_factory=list)
     charts: list = field(default_factory=list)
 
@@ -47,6 +57,15 @@ def _rounded(value: float | None, digits: int = 2):
 
 def _percent(value: float | None):
     return "–" if value is None else f"{value:.0%}"
+
+
+def _day(day) -> str:
+    """ "8 May", kept on one line on a phone."""
+    return date_format(day, "j M").replace(" ", "\u00a0")
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
 
 
 def executive_section(person: Person) -> Section:
@@ -67,17 +86,57 @@ def executive_section(person: Person) -> Section:
             ("Buy one service only", _percent(measures.share_buying_one_service(counts))),
             ("NPS (last 12 months)", _rounded(loyalty.company_nps(company=company).nps, None)),
         ],
-        tasks=[
-            Task(
-                "Open the executive dashboard: gap, training, impact, loyalty",
-                reverse("dashboard:index"),
-            ),
-            Task("Read the culture survey's results", reverse("culture:results")),
-            Task("Review the teams and who leads them", reverse("org:team_list")),
-            Task("See customer loyalty: NPS, retention, services", reverse("loyalty:dashboard")),
+        tasks=[*_culture_results_tasks(company), *_loyalty_survey_tasks(company)],
+        links=[
+            ("Executive dashboard: gap, training, impact, loyalty", reverse("dashboard:index")),
+            ("Culture survey results", reverse("culture:results")),
+            ("Teams and who leads them", reverse("org:team_list")),
+            ("Customer loyalty: NPS, retention, services", reverse("loyalty:dashboard")),
         ],
         charts=[_services_bought_chart(counts)] if any(counts) else [],
     )
+
+
+def _wave_title(wave) -> str:
+    """The wave's name in quotes, unless the name only repeats "culture survey"."""
+    if "culture survey" in wave.name.lower():
+        return ""
+    return f" “{wave.name}”"
+
+
+def _culture_results_tasks(company) -> list[Task]:
+    wave = culture.wave_list(company=company).first()
+    url = reverse("culture:results")
+    if wave is None:
+        return [Task("Read the culture survey's results: no survey run yet", url)]
+    if wave.is_open:
+        return [
+            Task(
+                f"Read the culture survey's results: survey{_wave_title(wave)} open since "
+                f"{_day(wave.opened_on)}, {_plural(wave.answered, 'answer', 'answers')} so far",
+                url,
+            )
+        ]
+    return [
+        Task(
+            f"Read the culture survey's results: survey{_wave_title(wave)} closed on "
+            f"{_day(wave.closed_on)}",
+            url,
+        )
+    ]
+
+
+def _loyalty_survey_tasks(company) -> list[Task]:
+    campaign = loyalty.open_campaign(company=company)
+    if campaign is None:
+        return []
+    return [
+        Task(
+            f"See the answers to the loyalty survey “{campaign.name}”: open until "
+            f"{_day(campaign.closes_on)}",
+            reverse("loyalty:dashboard"),
+        )
+    ]
 
 
 def _services_bought_chart(counts: list[int]):
@@ -91,6 +150,10 @@ def _services_bought_chart(counts: list[int]):
     return chart(figure, label="Bar chart of customers by the number of services they buy")
 
 
+def _before_rollout(text: str, done: bool) -> str:
+    return text if done else f"{text} — set up before the rollout"
+
+
 def admin_section(person: Person) -> Section:
     company = person.company
     setup = selectors.program_setup(company=company)
@@ -98,35 +161,50 @@ def admin_section(person: Person) -> Section:
     customer_count, without_team = setup["customers"], setup["without_team"]
     tasks = [
         Task(
-            f"Service catalog: {service_count} services",
+            _before_rollout(f"Service catalog: {service_count} services", service_count > 0),
             reverse("org:service_list"),
             done=service_count > 0,
         ),
         Task(
-            f"People imported: {people_count}", reverse("org:import_people"), done=people_count > 1
+            _before_rollout(f"People imported: {people_count}", people_count > 1),
+            reverse("org:import_people"),
+            done=people_count > 1,
         ),
         Task(
-            f"Customers imported: {customer_count}",
+            _before_rollout(f"Customers imported: {customer_count}", customer_count > 0),
             reverse("org:import_customers"),
             done=customer_count > 0,
         ),
     ]
+    campaign = loyalty.open_campaign(company=company)
     tasks.append(
         Task(
-            "Run a loyalty survey",
+            "Run a loyalty survey — none open today"
+            if campaign is None
+            else f"Run a loyalty survey — “{campaign.name}” open until {_day(campaign.closes_on)}",
             reverse("loyalty:campaign_list"),
-            done=loyalty.open_campaign(company=company) is not None,
+            done=campaign is not None,
         )
     )
+    wave = culture.open_wave(company=company)
     tasks.append(
         Task(
-            "Run the culture survey for customer-contact staff",
+            "Run the culture survey for customer-contact staff — none open today"
+            if wave is None
+            else f"Run the culture survey for customer-contact staff — survey{_wave_title(wave)} "
+            f"open since {_day(wave.opened_on)}",
             reverse("culture:waves"),
-            done=culture.open_wave(company=company) is not None,
+            done=wave is not None,
         )
     )
     if without_team:
-        tasks.append(Task(f"{without_team} people have no team yet", reverse("org:person_list")))
+        tasks.append(
+            Task(
+                f"{_plural(without_team, 'person has', 'people have')} no team yet — give them "
+                "one before their training starts",
+                reverse("org:person_list"),
+            )
+        )
     return Section(
         role=Role.ADMIN,
         title="Set up and run the program",
@@ -142,19 +220,11 @@ def manager_section(person: Person) -> Section:
     overdue = overdue_count(company=person.company, person_ids=line)
     observed_this_week, not_observed = manager_reminders(manager=person)
     below = len(people_below_threshold(manager=person, now=timezone.now()))
-    coaching_tasks = [
-        Task(
-            "Observe a customer conversation this week",
-            reverse("coaching:observe"),
-            done=observed_this_week,
-        ),
-        Task(
-            f"{not_observed} {'person' if not_observed == 1 else 'people'} not observed in "
-            f"{OBSERVE_EVERY_DAYS} days",
-            reverse("coaching:team"),
-            done=not_observed == 0,
-        ),
-    ]
+    today = scope.company_today(person.company)
+    sunday = today + datetime.timedelta(days=6 - today.weekday())
+    not_observed_text = (
+        f"{_plural(not_observed, 'person', 'people')} not observed in {OBSERVE_EVERY_DAYS} days"
+    )
     return Section(
         role=Role.MANAGER,
         title="Coach your teams",
@@ -165,17 +235,58 @@ def manager_section(person: Person) -> Section:
             ("Overdue in training", overdue),
         ],
         tasks=[
-            Task("Open your teams", reverse("org:team_list")),
-            Task("Your teams on the dashboard", reverse("dashboard:index")),
-            Task("Follow your team's learning", reverse("training:team")),
             Task(
-                f"{below} {'person' if below == 1 else 'people'} below the retention threshold",
+                "Follow your team's learning — "
+                + (
+                    f"{_plural(overdue, 'person', 'people')} overdue today"
+                    if overdue
+                    else "nobody overdue today"
+                ),
+                reverse("training:team"),
+                done=overdue == 0,
+            ),
+            Task(
+                f"{_plural(below, 'person', 'people')} below the retention threshold today",
                 reverse("reinforcement:team_list"),
                 done=below == 0,
             ),
-            *coaching_tasks,
+            Task(
+                f"Observe a customer conversation this week, by Sunday {_day(sunday)}",
+                reverse("coaching:observe"),
+                done=observed_this_week,
+            ),
+            Task(
+                not_observed_text + (" — overdue" if not_observed else ""),
+                reverse("coaching:team"),
+                done=not_observed == 0,
+            ),
+        ],
+        links=[
+            ("Your teams", reverse("org:team_list")),
+            ("Your teams on the dashboard", reverse("dashboard:index")),
         ],
     )
+
+
+def _step_text(day) -> str:
+    """The learner's next step: what, in which curriculum, and when (due, overdue, finished)."""
+    progress, step = day.progress, day.step
+    curriculum, enrollment = progress.curriculum.title, progress.enrollment
+    due = f", due {_day(enrollment.due_on)}" + (" — overdue" if day.overdue else "")
+    if step.kind == "wait":
+        return f"{curriculum}: {step.label.lower()}"
+    if step.kind == "lesson":
+        return f"Next lesson: {step.label} ({step.minutes} min) in {curriculum}{due}"
+    if step.kind == "pre":
+        return f"{step.label}: {curriculum}{due}"
+    if step.kind == "post":
+        return f"{step.label} of {curriculum}{due}"
+    zone = scope.company_zone(enrollment.company)
+    if enrollment.completed_at:
+        finished = timezone.localtime(enrollment.completed_at, zone).date()
+        return f"{step.label}: {curriculum}, finished on {_day(finished)}"
+    taken = timezone.localtime(progress.post.completed_at, zone).date()
+    return f"{step.label}: {curriculum}, final check taken on {_day(taken)}"
 
 
 def _learning(person: Person) -> tuple[list[tuple[str, object]], list[Task]]:
@@ -184,12 +295,6 @@ def _learning(person: Person) -> tuple[list[tuple[str, object]], list[Task]]:
     if day is None:
         return [], []
     progress, step = day.progress, day.step
-    if step.kind == "lesson":
-        text = f"Next lesson: {step.label} ({step.minutes} min)"
-    elif step.kind == "wait":
-        text = f"{progress.curriculum.title}: {step.label.lower()}"
-    else:
-        text = f"{step.label}: {progress.curriculum.title}"
     bar = format_html(
         '{} / {}<progress class="stat-bar" max="100" value="{}" aria-label="{}% of the lessons '
         'done">{}%</progress>',
@@ -214,7 +319,7 @@ def _learning(person: Person) -> tuple[list[tuple[str, object]], list[Task]]:
         due = ("Due", date_format(enrollment.due_on, "j M"))
     streak = f"{day.streak} day{'' if day.streak == 1 else 's'}"
     stats = [("Lessons done", bar), ("Streak", streak), due]
-    tasks = [Task(text, step.url, done=step.kind in {"certificate", "results"})]
+    tasks = [Task(_step_text(day), step.url, done=step.kind in {"certificate", "results"})]
     return stats, tasks
 
 
@@ -225,32 +330,61 @@ def _culture_survey_tasks(person: Person) -> list[Task]:
         return []
     return [
         Task(
-            f"Answer the culture survey ({wave.name}): 3 minutes, anonymous",
+            f"Answer the culture survey{_wave_title(wave)} — open since "
+            f"{_day(wave.opened_on)}: 3 minutes, anonymous",
             reverse("culture:survey"),
         )
     ]
 
 
-def crp_section(person: Person) -> Section:
-    found = found_counts(person=person)
-    learning_stats, learning_tasks = _learning(person)
+def _drill_task(person: Person) -> Task:
     drill = drill_today(person=person, now=timezone.now())
+    text = drill.text
+    if drill.questions and not drill.away:
+        # The drill's own words say how many and how long; the Today page adds when.
+        questions = _plural(drill.questions, "question", "questions")
+        minutes = _plural(drill.minutes, "minute", "minutes")
+        streak = f" · {drill.streak}-day streak" if drill.streak else ""
+        text = f"Your drill: {questions} due (about {minutes}) — today{streak}"
+    return Task(text, reverse("reinforcement:drill"), done=drill.finished_today)
+
+
+def _passed_on_task(person: Person) -> Task:
+    """What became of the needs a person passed on: for a CRP, what it did for customers; for
+    those who follow the pipeline, how many were won."""
+    url = reverse("opportunities:list") + "?scope=found"
+    if sees_pipeline(person):
+        found = found_counts(person=person)
+        return Task(
+            f"Your opportunities: {found['won']} won of {found['found']} handed to sales so far",
+            url,
+        )
+    thanks = thanks_for(person=person)
+    helped = _plural(thanks.helped, "customer now uses", "customers now use")
+    return Task(
+        f"Needs you passed on: {thanks.passed_on} so far — {helped} what they asked for", url
+    )
+
+
+def crp_section(person: Person) -> Section:
+    learning_stats, learning_tasks = _learning(person)
     return Section(
         role=Role.CRP,
         title="Your few minutes today",
         intro="A micro-lesson and a short drill keep the common language fresh. When a "
-        "customer mentions a need we could serve, hand it to the right colleague.",
+        "customer mentions a need we could serve, pass it on to the right colleague, with the "
+        "customer's agreement.",
         stats=learning_stats,
         tasks=[
             *learning_tasks,
             *_culture_survey_tasks(person),
-            Task(drill.text, reverse("reinforcement:drill"), done=drill.finished_today),
+            _drill_task(person),
             Task("Look up a customer before a call", reverse("org:customer_list")),
-            Task("Record a customer need for sales", reverse("opportunities:record")),
             Task(
-                f"Your opportunities: {found['won']} won of {found['found']} handed to sales",
-                reverse("opportunities:list") + "?scope=found",
+                "Pass on a customer need when a customer mentions one",
+                reverse("opportunities:record"),
             ),
+            _passed_on_task(person),
         ],
     )
 
@@ -261,6 +395,7 @@ def sales_section(person: Person) -> Section:
     one_service = sum(1 for c in counts if c == 1)
     learning_stats, learning_tasks = ([], []) if person.is_crp else _learning(person)
     survey_tasks = [] if person.is_crp else _culture_survey_tasks(person)
+    stale_days = person.company.opportunity_stale_days
     return Section(
         role=Role.SALES,
         title="Your customers",
@@ -275,11 +410,12 @@ def sales_section(person: Person) -> Section:
             *learning_tasks,
             *survey_tasks,
             Task(
-                f"{waiting} new opportunit{'y' if waiting == 1 else 'ies'} waiting",
+                f"{waiting} new opportunit{'y' if waiting == 1 else 'ies'} waiting"
+                + (f" — contact the customer within {stale_days} days" if waiting else ""),
                 reverse("opportunities:list") + "?scope=mine&status=new",
                 done=waiting == 0,
             ),
-            Task("Open your customers", reverse("org:customer_list") + "?mine=1"),
+            Task("Look up your customers before a call", reverse("org:customer_list") + "?mine=1"),
         ],
     )
 

@@ -1,5 +1,5 @@
-"""The Today page, what each of the signed-in person's roles should do today, and the
-cheapest page behind sign-in."""
+"""The Today page, what each of the signed-in person's roles should do today, how the
+figures are computed, and the cheapest page behind sign-in."""
 
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -13,6 +13,13 @@ def today(request):
     sections = home_sections(person=request.user)
     charts = any(section.charts for section in sections)
     return render(request, "home/today.html", {"sections": sections, "charts": charts})
+
+
+@roles_required(*ANY_ROLE)
+def methods(request):
+    """The exact methods behind the plain words pages use ("memory model", "compared with
+    teams not yet trained", "how sure"): every page that names one links here."""
+    return render(request, "home/methods.html")
 
 
 @roles_required(*ANY_ROLE)

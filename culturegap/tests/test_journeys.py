@@ -337,7 +337,9 @@ def test_salesperson_takes_the_need_and_wins_it(page, page_errors, world):
 
     # The credit goes back to the CRP who found it.
     sign_in(page, crp.email)
-    page.get_by_text("Your opportunities: 1 won of 1 handed to sales").wait_for()
+    page.get_by_text(
+        "Needs you passed on: 1 so far — 1 customer now uses what they asked for"
+    ).wait_for()
     assert page_errors == [], page_errors
 
 

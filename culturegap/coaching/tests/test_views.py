@@ -100,7 +100,10 @@ def test_a_bad_or_missing_rating_names_the_behaviour(client, staff, scorecard):
     )
     body = response.content.decode()
     assert response.status_code == 400
-    assert f'<a href="#id_rating_{first.pk}-group">{first.behaviour}</a>' in body
+    # The summary names the behaviour by its step's short name; the whole paragraph stays in
+    # the legend beside the ratings, once.
+    assert f'<a href="#id_rating_{first.pk}-group">Open</a>' in body
+    assert body.count(first.behaviour) == 1
     assert "Choose a rating, or “Not observed”." in body
     everything_unseen = {f"rating_{item.pk}": "not-observed" for item in scorecard.items.all()}
     response = client.post(

@@ -376,8 +376,11 @@ def test_a_service_manager_may_not_reassign(client, staff, listed):
 def test_home_page_tasks(client, staff, listed):
     client.force_login(staff["crp"])
     body = client.get(reverse("today")).content.decode()
-    assert "Record a customer need for sales" in body
-    assert "Your opportunities: 1 won of 2 handed to sales" in body
+    # A CRP passes needs on and follows what they did for customers, never a pipeline.
+    assert "Pass on a customer need" in body
+    assert "Needs you passed on: 2 so far — 1 customer now uses what they asked for" in body
+    crp_tasks = [t.text for s in client.get(reverse("today")).context["sections"] for t in s.tasks]
+    assert not any("won" in text.lower() for text in crp_tasks)
     client.force_login(staff["sales"])
     body = client.get(reverse("today")).content.decode()
     assert "2 new opportunities waiting" in body
