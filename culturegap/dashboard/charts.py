@@ -2,7 +2,7 @@
 
 import plotly.graph_objects as go
 
-from culturegap.charts import chart
+from culturegap.charts import chart, short_labels
 from culturegap.dashboard.selectors import (
     CultureSection,
     ImpactResult,
@@ -16,7 +16,8 @@ LEGEND_ON_TOP = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}
 
 def culture_chart(section: CultureSection):
     figure = go.Figure()
-    names = [wave.name for wave in section.waves]
+    # Wave names short, wrapped and upright: rotated, they took half the plot's height on a phone.
+    names = short_labels([wave.name for wave in section.waves])
     for key, label in section.dimensions:
         figure.add_trace(
             go.Scatter(
@@ -25,11 +26,13 @@ def culture_chart(section: CultureSection):
                 mode="lines+markers",
                 name=label,
                 connectgaps=False,
+                customdata=[wave.name for wave in section.waves],
+                hovertemplate="%{customdata}: gap %{y:.2f}<extra>" + label + "</extra>",
             )
         )
     figure.update_layout(
         yaxis={"title": "gap, lower is better", "rangemode": "tozero"},
-        xaxis={"type": "category"},
+        xaxis={"type": "category", "tickangle": 0},
         legend=LEGEND_ON_TOP,
     )
     return chart(figure, label="Line chart of the sales–CRP gap per dimension and survey wave")
