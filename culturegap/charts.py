@@ -106,7 +106,7 @@ def _describe_trace(trace) -> str:
     categories, values = (trace.y, trace.x) if horizontal else (trace.x, trace.y)
     pairs = [(c, v) for c, v in zip(categories or (), values or (), strict=False) if _is_number(v)]
     if not pairs:
-        return ""
+        return f"{name}: no values yet" if name and categories else ""
     low = min(pairs, key=lambda pair: pair[1])
     high = max(pairs, key=lambda pair: pair[1])
     prefix = f"{name}: " if name else ""

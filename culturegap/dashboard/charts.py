@@ -2,7 +2,7 @@
 
 import plotly.graph_objects as go
 
-from culturegap.charts import chart, short_labels
+from culturegap.charts import chart, short_labels, wrap
 from culturegap.dashboard.selectors import (
     CultureSection,
     ImpactResult,
@@ -60,7 +60,8 @@ def opportunity_chart(section: OpportunitySection):
 def nps_chart(section: LoyaltySection):
     figure = go.Figure(
         go.Scatter(
-            x=[label for label, _ in section.trend],
+            # Quarters on two short lines ("2026<br>Q1"), upright side by side on a phone.
+            x=[wrap(label, 4) for label, _ in section.trend],
             y=[summary.nps for _, summary in section.trend],
             customdata=[summary.responses for _, summary in section.trend],
             mode="lines+markers",
@@ -94,7 +95,9 @@ def event_chart(result: ImpactResult):
     figure.add_hline(y=0, line={"color": "#5b6478", "width": 1})
     figure.add_vline(x=-0.5, line={"color": "#b3261e", "dash": "dot", "width": 1})
     # No title: the card's heading names the outcome and the caption below explains the axes.
-    figure.update_layout(xaxis={"dtick": 1}, yaxis={"title": result.short}, showlegend=False)
+    figure.update_layout(
+        xaxis={"dtick": 1, "tickangle": 0}, yaxis={"title": result.short}, showlegend=False
+    )
     return chart(
         figure,
         label=f"Event-study chart: estimated effect on {result.outcome} by "

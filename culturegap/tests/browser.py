@@ -195,11 +195,11 @@ def close_without_requests_in_flight(
     return in_flight, stuck
 
 
-def follow_menu(page, name: str) -> None:
+def follow_menu(page, name: str, *, exact: bool = True) -> None:
     """Clicks the main menu's link ``name``, first opening the phone's "Menu" fold and the
     "More" list where the link is folded away."""
     menu = page.get_by_role("navigation", name="Main")
-    link = menu.get_by_role("link", name=name, exact=True)
+    link = menu.get_by_role("link", name=name, exact=exact)
     for fold in ("Menu", "More"):
         if link.is_visible():
             break

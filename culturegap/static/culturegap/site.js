@@ -29,7 +29,7 @@
     var hint = box.previousElementSibling;
     if (!hint || !hint.classList.contains("scroll-hint")) return;
     var hidden = box.scrollWidth - box.clientWidth - box.scrollLeft;
-    hint.hidden = hidden < 4;
+    hint.hidden = hidden < 12; // a few pixels of border or rounding are not a column
   }
 
   function watch(root) {
