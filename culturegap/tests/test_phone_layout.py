@@ -85,8 +85,10 @@ def check_page(page, *, role: str, name: str, path: str) -> list[str]:
     wait_for_answers(page)
     page.wait_for_function(ALL_DRAWN, timeout=15_000)
     width = page.viewport_size["width"]
-    page.screenshot(path=SCREENSHOTS / f"layout-{role}-{name}-{width}.png", full_page=True)
+    # The first screen before the whole page: a full-page shot resizes the window, and the
+    # charts redraw for a moment after.
     page.screenshot(path=SCREENSHOTS / f"layout-{role}-{name}-{width}-first-screen.png")
+    page.screenshot(path=SCREENSHOTS / f"layout-{role}-{name}-{width}.png", full_page=True)
     problems = []
     if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
         problems.append("the page scrolls sideways")
