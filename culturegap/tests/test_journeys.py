@@ -413,7 +413,7 @@ def test_executive_reads_the_figures_and_exports_a_csv(page, page_errors, world,
     page.get_by_role("heading", name="The company at a glance").wait_for()
     shot(page, "executive-today")
 
-    page.get_by_role("link", name="Dashboard", exact=True).click()
+    follow_menu(page, "Dashboard")
     page.get_by_role("heading", name="Is the gap closing, and is it paying?").wait_for()
     page.locator(".chart .main-svg").first.wait_for()  # the charts drew
     found = page.locator("section", has=page.get_by_role("heading", name="Opportunities found"))
@@ -436,7 +436,7 @@ def test_executive_reads_the_figures_and_exports_a_csv(page, page_errors, world,
     assert rows[1][0] == "Client Service" and "3000" in "".join(rows[1]).replace(",", "")
 
     # The loyalty page in detail, and its NPS-by-team table as CSV.
-    page.get_by_role("link", name="Loyalty", exact=True).click()
+    follow_menu(page, "Loyalty")
     page.get_by_role("heading", name="Customer loyalty", level=1).wait_for()
     page.locator(".chart .main-svg").first.wait_for()
     assert (stat(page, "NPS"), stat(page, "Answers")) == ("33", "3")
