@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from culturegap import measures
-from culturegap.charts import chart
+from culturegap.charts import ORANGE_TO_BLUE, chart
 from culturegap.coaching import selectors, services
 from culturegap.coaching.forms import ObservationForm, ScorecardFormSet, TeamForm
 from culturegap.coaching.models import ObservationKind
@@ -278,7 +278,7 @@ def _heatmap_chart(heatmap: selectors.Heatmap):
             texttemplate="%{text}",
             zmin=0,
             zmax=100,
-            colorscale=[[0, "#b3261e"], [0.5, "#f0b400"], [1, "#1b7f4b"]],
+            colorscale=ORANGE_TO_BLUE,
             colorbar={"title": {"text": "readiness"}},
             hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
             xgap=2,

@@ -2,7 +2,7 @@
 
 import plotly.graph_objects as go
 
-from culturegap.charts import chart
+from culturegap.charts import ORANGE_TO_BLUE, chart
 from culturegap.culture.selectors import Results
 from culturegap.measures import culture as measure
 
@@ -22,7 +22,7 @@ def heatmap(results: Results):
             y=[score.team_name for score in shown],
             zmin=1,
             zmax=5,
-            colorscale="RdYlGn",
+            colorscale=ORANGE_TO_BLUE,
             text=[[f"{value:.2f}" for value in row] for row in z],
             texttemplate="%{text}",
             hovertemplate="%{y} · %{x}: %{text}<extra></extra>",

@@ -2,7 +2,7 @@
 
 import plotly.graph_objects as go
 
-from culturegap.charts import chart
+from culturegap.charts import chart, short_labels, wrap
 from culturegap.dashboard.selectors import (
     CultureSection,
     ImpactResult,
@@ -16,7 +16,8 @@ LEGEND_ON_TOP = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}
 
 def culture_chart(section: CultureSection):
     figure = go.Figure()
-    names = [wave.name for wave in section.waves]
+    # Wave names short, wrapped and upright: rotated, they took half the plot's height on a phone.
+    names = short_labels([wave.name for wave in section.waves])
     for key, label in section.dimensions:
         figure.add_trace(
             go.Scatter(
@@ -25,11 +26,13 @@ def culture_chart(section: CultureSection):
                 mode="lines+markers",
                 name=label,
                 connectgaps=False,
+                customdata=[wave.name for wave in section.waves],
+                hovertemplate="%{customdata}: gap %{y:.2f}<extra>" + label + "</extra>",
             )
         )
     figure.update_layout(
         yaxis={"title": "gap, lower is better", "rangemode": "tozero"},
-        xaxis={"type": "category"},
+        xaxis={"type": "category", "tickangle": 0},
         legend=LEGEND_ON_TOP,
     )
     return chart(figure, label="Line chart of the sales–CRP gap per dimension and survey wave")
@@ -57,7 +60,8 @@ def opportunity_chart(section: OpportunitySection):
 def nps_chart(section: LoyaltySection):
     figure = go.Figure(
         go.Scatter(
-            x=[label for label, _ in section.trend],
+            # Quarters on two short lines ("2026<br>Q1"), upright side by side on a phone.
+            x=[wrap(label, 4) for label, _ in section.trend],
             y=[summary.nps for _, summary in section.trend],
             customdata=[summary.responses for _, summary in section.trend],
             mode="lines+markers",
@@ -91,7 +95,9 @@ def event_chart(result: ImpactResult):
     figure.add_hline(y=0, line={"color": "#5b6478", "width": 1})
     figure.add_vline(x=-0.5, line={"color": "#b3261e", "dash": "dot", "width": 1})
     # No title: the card's heading names the outcome and the caption below explains the axes.
-    figure.update_layout(xaxis={"dtick": 1}, yaxis={"title": result.short}, showlegend=False)
+    figure.update_layout(
+        xaxis={"dtick": 1, "tickangle": 0}, yaxis={"title": result.short}, showlegend=False
+    )
     return chart(
         figure,
         label=f"Event-study chart: estimated effect on {result.outcome} by "

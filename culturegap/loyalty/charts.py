@@ -2,12 +2,18 @@
 
 import plotly.graph_objects as go
 
-from culturegap.charts import chart
+from culturegap.charts import chart, wrap
 from culturegap.loyalty.selectors import LoyaltyFigures
 
 
+def period(label: str) -> str:
+    """A period's name on two short lines ("2026<br>Q1"), which stand upright side by side on a
+    phone where "2026 Q1" would be turned on its side."""
+    return wrap(label, 4)
+
+
 def nps_trend_chart(figures: LoyaltyFigures):
-    labels = [label for label, _ in figures.trend]
+    labels = [period(label) for label, _ in figures.trend]
     figure = go.Figure(
         go.Scatter(
             x=labels,
@@ -27,7 +33,7 @@ def team_trend_chart(figures: LoyaltyFigures):
     for team, points in figures.team_trends.items():
         figure.add_trace(
             go.Scatter(
-                x=[label for label, _ in points],
+                x=[period(label) for label, _ in points],
                 y=[value for _, value in points],
                 mode="lines+markers",
                 name=team,

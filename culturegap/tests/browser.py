@@ -193,3 +193,17 @@ def close_without_requests_in_flight(
     context.close()
     stuck = server.wait_until_idle(quiet=QUIET_SECONDS, timeout=DRAIN_SECONDS)
     return in_flight, stuck
+
+
+def follow_menu(page, name: str, *, exact: bool = True) -> None:
+    """Clicks the main menu's link ``name``, first opening the phone's "Menu" fold and the
+    "More" list where the link is folded away."""
+    menu = page.get_by_role("navigation", name="Main")
+    link = menu.get_by_role("link", name=name, exact=exact)
+    for fold in ("Menu", "More"):
+        if link.is_visible():
+            break
+        summary = menu.locator("summary", has_text=fold).first
+        if summary.is_visible():
+            summary.click()
+    link.click()

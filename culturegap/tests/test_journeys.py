@@ -23,8 +23,8 @@ from culturegap.org.models import Contact
 from culturegap.org.scope import company_today
 from culturegap.org.tests.factories import CustomerFactory, CustomerServiceFactory
 from culturegap.reinforcement.models import Review
-from culturegap.tests.browser import sign_in, wait_for_answers
-from culturegap.tests.journeys.browser import choose, fits_the_screen, shot, tab_to
+from culturegap.tests.browser import follow_menu, sign_in, wait_for_answers
+from culturegap.tests.journeys.browser import choose, fits_the_screen, shot, tab_to, tab_to_menu
 from culturegap.tests.journeys.world import (
     BAKERY_NEED,
     answer_survey,
@@ -79,7 +79,7 @@ def test_crp_learns_drills_asks_and_hands_over_a_need(page, page_errors, world):
     )
 
     # The drill, by keyboard, from the today page.
-    tab_to(page, page.get_by_role("link", name="Today", exact=True), backwards=True)
+    tab_to_menu(page, "Today")
     page.keyboard.press("Enter")
     drill_link = page.get_by_role("link", name=re.compile("Your drill"))
     tab_to(page, drill_link)
@@ -127,7 +127,7 @@ def test_crp_learns_drills_asks_and_hands_over_a_need(page, page_errors, world):
     shot(page, "crp-ecoach")
 
     # Pass on a need for Harbour Bakery, which has no sales owner.
-    tab_to(page, page.get_by_role("link", name="Pass on a need", exact=True), backwards=True)
+    tab_to_menu(page, "Pass on a need")
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Pass on a customer need").wait_for()
     # The search box takes the focus on arrival (autofocus, applied once the page has drawn).
@@ -215,7 +215,7 @@ dina.dale@acme.test,Dina Dale,Billing,service,crp,bea.bell@acme.test
 def test_program_admin_imports_people_and_rolls_out_a_curriculum(page, page_errors, world):
     sign_in(page, world.staff["admin"].email)
     page.get_by_role("heading", name="Set up and run the program").wait_for()
-    page.get_by_role("link", name="Import", exact=True).click()
+    follow_menu(page, "Import")
     page.get_by_role("heading", name="Import people").wait_for()
     page.get_by_label("CSV file").set_input_files(
         {"name": "people.csv", "mimeType": "text/csv", "buffer": PEOPLE_CSV.encode()}
@@ -224,7 +224,7 @@ def test_program_admin_imports_people_and_rolls_out_a_curriculum(page, page_erro
     page.get_by_text("3 created").wait_for()
     shot(page, "admin-imported")
 
-    page.get_by_role("link", name="People", exact=True).click()
+    follow_menu(page, "People")
     page.get_by_role("heading", name="People").wait_for()
     rows = {
         name: page.get_by_role("row").filter(has=page.get_by_role("link", name=name)).inner_text()
@@ -235,7 +235,7 @@ def test_program_admin_imports_people_and_rolls_out_a_curriculum(page, page_erro
     shot(page, "admin-people")
 
     # The new Billing team is the curriculum's second wave.
-    page.get_by_role("link", name="Rollout", exact=True).click()
+    follow_menu(page, "Rollout")
     page.get_by_role("heading", name="Rollout", level=1).wait_for()
     page.get_by_role("link", name="Assign a curriculum").click()
     page.get_by_label("Curriculum").select_option(label=world.curriculum.title)
@@ -286,7 +286,7 @@ def test_manager_scores_an_observation_and_sees_it_on_the_team_page(page, page_e
     assert observation.customer == world.zephyr
     assert {r.item.skill: r.rating for r in observation.ratings.select_related("item")} == ratings
 
-    page.get_by_role("link", name="Coaching", exact=True).click()
+    follow_menu(page, "Coaching")
     page.get_by_role("heading", name="Team coaching").wait_for()
     row = page.get_by_role("row", name=re.compile(crp.name))
     cells = dict(zip(TEAM_TABLE_HEADERS, row.locator("th, td").all_inner_texts(), strict=True))
@@ -306,7 +306,7 @@ def test_salesperson_takes_the_need_and_wins_it(page, page_errors, world):
     sales, crp = world.staff["sales"], world.staff["crp"]
     sign_in(page, sales.email)
     page.get_by_role("heading", name="Your customers").wait_for()
-    page.get_by_role("link", name="Opportunities", exact=True).click()
+    follow_menu(page, "Opportunities")
     page.get_by_role("link", name="Harbour Bakery").click()
     page.get_by_text(BAKERY_NEED).wait_for()
     assert page.get_by_text("waiting in the sales queue").is_visible()
@@ -415,7 +415,7 @@ def test_executive_reads_the_figures_and_exports_a_csv(page, page_errors, world,
     page.get_by_role("heading", name="The company at a glance").wait_for()
     shot(page, "executive-today")
 
-    page.get_by_role("link", name="Dashboard", exact=True).click()
+    follow_menu(page, "Dashboard")
     page.get_by_role("heading", name="Is the gap closing, and is it paying?").wait_for()
     page.locator(".chart .main-svg").first.wait_for()  # the charts drew
     found = page.locator("section", has=page.get_by_role("heading", name="Opportunities found"))
@@ -438,7 +438,7 @@ def test_executive_reads_the_figures_and_exports_a_csv(page, page_errors, world,
     assert rows[1][0] == "Client Service" and "3000" in "".join(rows[1]).replace(",", "")
 
     # The loyalty page in detail, and its NPS-by-team table as CSV.
-    page.get_by_role("link", name="Loyalty", exact=True).click()
+    follow_menu(page, "Loyalty")
     page.get_by_role("heading", name="Customer loyalty", level=1).wait_for()
     page.locator(".chart .main-svg").first.wait_for()
     assert (stat(page, "NPS"), stat(page, "Answers")) == ("33", "3")

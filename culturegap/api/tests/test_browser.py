@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from culturegap.tests.browser import sign_in
+from culturegap.tests.browser import follow_menu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,7 +17,7 @@ def test_create_use_and_revoke_a_token(page, page_errors, staff, client, live_se
     width = page.viewport_size["width"]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     sign_in(page, "sales@acme.test")
-    page.get_by_role("link", name="API tokens").click()
+    follow_menu(page, "API tokens")
     page.get_by_role("heading", name="API tokens", level=1).wait_for()
     page.get_by_label("Name").fill("Quote generator")
     page.get_by_role("button", name="Create token").click()

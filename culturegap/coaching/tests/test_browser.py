@@ -13,7 +13,7 @@ from culturegap.coaching.models import Observation
 from culturegap.coaching.tests.factories import ObservationFactory, published_playbook
 from culturegap.org.scope import company_today
 from culturegap.org.tests.factories import CustomerFactory, PersonFactory
-from culturegap.tests.browser import sign_in, wait_for_answers
+from culturegap.tests.browser import follow_menu, sign_in, wait_for_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,7 +64,7 @@ def test_a_manager_scores_a_conversation_and_the_crp_sees_it(page, page_errors, 
     assert sorted(observation.ratings.values_list("rating", flat=True), key=str) == [3, 3, None]
 
     sign_in(page, staff["crp"].email)
-    page.get_by_role("link", name="Coaching", exact=True).click()
+    follow_menu(page, "Coaching")
     page.get_by_role("heading", name="My coaching").wait_for()
     page.get_by_role("link", name=observation.observed_on.strftime("%-d %b %Y")).click()
     page.get_by_text("ask about the new shop").wait_for()

@@ -10,7 +10,7 @@ import pytest
 from culturegap.culture.models import Participation, Response
 from culturegap.culture.tests.factories import add_answers, make_wave
 from culturegap.org.tests.factories import TeamFactory
-from culturegap.tests.browser import sign_in
+from culturegap.tests.browser import follow_menu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +42,7 @@ def waves(company, staff):
 def test_a_crp_answers_by_keyboard_on_a_phone(page, page_errors, staff, waves):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     sign_in(page, staff["crp"].email)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Culture survey").click()
+    follow_menu(page, "Culture survey", exact=False)
     page.get_by_role("heading", name="Autumn survey").wait_for()
     page.screenshot(path=SCREENSHOTS / "culture-survey-375.png", full_page=True)
     statements = waves.statements

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from culturegap.ecoach.models import CoachQuestion
-from culturegap.tests.browser import sign_in
+from culturegap.tests.browser import follow_menu, sign_in
 from culturegap.training.packs import import_starter_pack
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,7 +54,7 @@ def test_a_crp_asks_from_the_header_and_sees_cited_passages(page, page_errors, c
     assert CoachQuestion.objects.filter(asker=staff["crp"], status="open").count() == 1
 
     sign_in(page, staff["manager"].email)
-    page.get_by_role("link", name="Coach queue").first.click()
+    follow_menu(page, "Coach queue")
     page.get_by_role("link", name="What is the wifi password in the office?").click()
     page.get_by_label("Your answer").fill("It is on the card by the kitchen door.")
     _shot(page, "ecoach-coach-answers")
@@ -62,7 +62,7 @@ def test_a_crp_asks_from_the_header_and_sees_cited_passages(page, page_errors, c
     page.get_by_text("your answer is sent").wait_for()
 
     sign_in(page, staff["crp"].email)
-    page.get_by_role("link", name="eCoach 1 new").click()
+    follow_menu(page, "eCoach 1 new", exact=False)
     page.get_by_role("link", name="Read the answer").click()
     page.get_by_text("It is on the card by the kitchen door.").wait_for()
     _shot(page, "ecoach-your-questions")

@@ -9,7 +9,7 @@ import pytest
 from culturegap.integrations import webhooks
 from culturegap.integrations.models import WebhookEndpoint
 from culturegap.org.tests.factories import CustomerFactory, ServiceFactory
-from culturegap.tests.browser import sign_in
+from culturegap.tests.browser import follow_menu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +26,7 @@ def test_an_admin_uses_the_integrations_pages(page, page_errors, company, staff,
     ServiceFactory(company=company, code="TAX", name="Tax return")
     CustomerFactory(company=company, external_id="C-1", name="Zephyr Joinery")
     sign_in(page, staff["admin"].email)
-    page.get_by_role("link", name="Integrations").click()
+    follow_menu(page, "Integrations")
     page.get_by_role("heading", name="Integrations", exact=True).wait_for()
     _shot(page, "home")
 

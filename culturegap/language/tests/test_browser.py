@@ -8,7 +8,7 @@ import pytest
 
 from culturegap.language import services
 from culturegap.language.tests.factories import playbook_with_content
-from culturegap.tests.browser import sign_in
+from culturegap.tests.browser import follow_menu, sign_in
 from culturegap.training.tests.factories import LessonFactory, question_with_options
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,7 @@ def fits_the_screen(page) -> bool:
 def test_crp_reads_and_searches_the_playbook(page, page_errors, company, staff):
     playbook_with_content(company=company, version=1)
     sign_in(page, staff["crp"].email)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Playbook").click()
+    follow_menu(page, "Playbook")
     page.get_by_role("heading", name="Our customer conversation", level=1).wait_for()
     page.get_by_role("heading", name="The communication model").wait_for()
     assert fits_the_screen(page)

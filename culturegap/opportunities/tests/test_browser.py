@@ -8,7 +8,7 @@ import pytest
 
 from culturegap.opportunities.models import Opportunity
 from culturegap.org.tests.factories import CustomerFactory, ServiceFactory
-from culturegap.tests.browser import sign_in, wait_for_answers
+from culturegap.tests.browser import follow_menu, sign_in, wait_for_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ def test_a_crp_records_a_need_that_reaches_the_sales_owner(page, page_errors, co
     ServiceFactory(company=company, name="Year-end accounts", code="ACC")
 
     sign_in(page, staff["crp"].email)
-    page.get_by_role("link", name="Pass on a need").first.click()
+    follow_menu(page, "Pass on a need")
     page.get_by_role("heading", name="Pass on a customer need").wait_for()
 
     page.get_by_label("Customer", exact=True).press_sequentially("zeph", delay=40)

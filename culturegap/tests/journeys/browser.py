@@ -70,3 +70,17 @@ def choose(page, radio, *, limit: int = 10) -> None:
 def fits_the_screen(page) -> bool:
     """No sideways scrolling: the page is no wider than the viewport."""
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def tab_to_menu(page, name: str) -> None:
+    """Moves the focus back to the main menu's link ``name`` by keyboard; on a phone, where the
+    menu is folded, by way of the "Menu" fold, opened with Enter."""
+    menu = page.get_by_role("navigation", name="Main")
+    link = menu.get_by_role("link", name=name, exact=True)
+    fold = menu.locator("summary", has_text="Menu")
+    if fold.is_visible():
+        tab_to(page, fold, backwards=True)
+        page.keyboard.press("Enter")
+        tab_to(page, link)
+    else:
+        tab_to(page, link, backwards=True)

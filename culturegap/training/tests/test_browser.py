@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from culturegap.tests.browser import sign_in
+from culturegap.tests.browser import follow_menu, sign_in
 from culturegap.training import services
 from culturegap.training.models import Answer, AnswerContext, Enrollment
 from culturegap.training.tests.factories import curriculum_with_lessons, take_curriculum
@@ -77,7 +77,7 @@ def test_crp_takes_the_next_lesson_and_sees_progress_move(page, page_errors, lea
     assert page.get_by_text("The better answer:").is_visible()
     shot(page, "learn-lesson-wrong")
 
-    page.get_by_role("link", name="Today").click()
+    follow_menu(page, "Today")
     section = page.locator("section", has=page.get_by_role("heading", name="Your few minutes"))
     section.wait_for()
     text = section.inner_text()
