@@ -71,6 +71,9 @@ def chart(figure, *, label: str, height: int = 320, summary: str | None = None):
     )
     figure.update_xaxes(automargin=True, fixedrange=True)
     figure.update_yaxes(automargin=True, fixedrange=True)
+    if _numeric_values(figure):
+        # The same grouping as the pages' figures: 1,200, not 1200 or 1.2k.
+        figure.update_yaxes(tickformat=",", hoverformat=",.4~f", selector={"tickformat": None})
     if figure.layout.title.text:
         figure.update_layout(margin_t=56, title_x=0, title_xanchor="left")
     summary = describe(figure) if summary is None else summary
@@ -122,6 +125,17 @@ def _describe_trace(trace) -> str:
         f"{prefix}highest {_number(high[1])} ({_category(high[0])}), "
         f"lowest {_number(low[1])} ({_category(low[0])})"
     )
+
+
+def _numeric_values(figure) -> bool:
+    """Whether every trace plots numbers on its value axis (not categories or dates)."""
+    values = [
+        value
+        for trace in figure.data
+        if getattr(trace, "type", "") != "heatmap" and getattr(trace, "orientation", None) != "h"
+        for value in (getattr(trace, "y", None) or [])
+    ]
+    return bool(values) and all(_is_number(value) or value is None for value in values)
 
 
 def _is_number(value) -> bool:

@@ -1,5 +1,7 @@
 """The executive dashboard's charts, drawn from the figures its selectors computed."""
 
+import math
+
 import plotly.graph_objects as go
 
 from culturegap.charts import chart, short_labels, wrap
@@ -73,6 +75,25 @@ def nps_chart(section: LoyaltySection):
     return chart(figure, label="Line chart of the NPS per quarter")
 
 
+# An interval wider than this many times the largest estimate is cut at the axis rather than
+# stretching it: a period with one or two teams can have an interval of 10^20 on the demo's
+# data, which would flatten every other point to a line at zero.
+EVENT_AXIS_SPAN = 4
+
+
+def event_axis_range(points) -> list[float]:
+    """The event-study chart's y range: every estimate and every interval that fits within
+    EVENT_AXIS_SPAN times the largest estimate (at least 1), with a little room around."""
+    effects = [point.effect for point in points if math.isfinite(point.effect)]
+    limit = EVENT_AXIS_SPAN * max([abs(effect) for effect in effects] + [1.0])
+    ends = [0.0, *effects]
+    for point in points:
+        ends += [end for end in (point.low, point.high) if math.isfinite(end) and abs(end) <= limit]
+    low, high = max(min(ends), -limit), min(max(ends), limit)
+    room = (high - low) * 0.08 or 1.0
+    return [low - room, high + room]
+
+
 def event_chart(result: ImpactResult):
     points = result.estimate.events
     x = [point.periods_since_start for point in points]
@@ -96,7 +117,9 @@ def event_chart(result: ImpactResult):
     figure.add_vline(x=-0.5, line={"color": "#b3261e", "dash": "dot", "width": 1})
     # No title: the card's heading names the outcome and the caption below explains the axes.
     figure.update_layout(
-        xaxis={"dtick": 1, "tickangle": 0}, yaxis={"title": result.short}, showlegend=False
+        xaxis={"dtick": 1, "tickangle": 0},
+        yaxis={"title": result.short, "range": event_axis_range(points)},
+        showlegend=False,
     )
     return chart(
         figure,

@@ -37,3 +37,16 @@ def test_short_labels_drop_the_words_all_labels_share_and_wrap():
         "now",
     ]
     assert short_labels(["Spring"]) == ["Spring"]
+
+
+def test_numbers_on_the_value_axis_are_grouped_by_thousands():
+    import plotly.graph_objects as go
+
+    from culturegap.charts import chart
+
+    bars = go.Figure(go.Bar(x=["a", "b"], y=[1200, 45000]))
+    chart(bars, label="Bars")
+    assert bars.layout.yaxis.tickformat == ","
+    heatmap = go.Figure(go.Heatmap(z=[[1, 2]], x=["a", "b"], y=["team"]))
+    chart(heatmap, label="Heatmap")
+    assert heatmap.layout.yaxis.tickformat is None
