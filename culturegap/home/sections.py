@@ -309,14 +309,14 @@ def _learning(person: Person) -> tuple[list[tuple[str, object]], list[Task]]:
         due = ("Finished", date_format(enrollment.completed_at.date(), "j M"))
     elif day.overdue:
         due = (
-            "Due",
+            f"{progress.curriculum.title} due",
             format_html(
                 '{} <span class="status status-overdue">overdue</span>',
                 date_format(enrollment.due_on, "j M"),
             ),
         )
     else:
-        due = ("Due", date_format(enrollment.due_on, "j M"))
+        due = (f"{progress.curriculum.title} due", date_format(enrollment.due_on, "j M"))
     streak = f"{day.streak} day{'' if day.streak == 1 else 's'}"
     stats = [("Lessons done", bar), ("Streak", streak), due]
     tasks = [Task(_step_text(day), step.url, done=step.kind in {"certificate", "results"})]

@@ -24,6 +24,7 @@ from culturegap.org.scope import company_today
 from culturegap.org.tests.factories import CustomerFactory, CustomerServiceFactory
 from culturegap.reinforcement.models import Review
 from culturegap.tests.browser import follow_menu, sign_in, wait_for_answers
+from culturegap.tests.html import assert_export_is_the_page
 from culturegap.tests.journeys.browser import choose, fits_the_screen, shot, tab_to, tab_to_menu
 from culturegap.tests.journeys.world import (
     BAKERY_NEED,
@@ -323,7 +324,7 @@ def test_salesperson_takes_the_need_and_wins_it(page, page_errors, world):
     shot(page, "sales-win")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Moved to won").wait_for()
-    assert page.get_by_text("3,000.00 a year").is_visible()
+    assert page.get_by_text("£3,000 a year").is_visible()
     assert fits_the_screen(page)
     shot(page, "sales-won")
     opportunity.refresh_from_db()
@@ -423,30 +424,30 @@ def test_executive_reads_the_figures_and_exports_a_csv(page, page_errors, world,
     assert (stat(found, "Found"), stat(found, "Won"), stat(found, "Win rate")) == (
         "1",
         "1",
-        "100 %",
+        "100.0 %",
     )
-    assert stat(found, "Revenue won") == "3,000"
+    assert stat(found, "Revenue won") == "£3,000"
     loyalty = page.locator("section", has=page.get_by_role("heading", name="Customer loyalty"))
-    # 10, 9 and 6: 2/3 promoters − 1/3 detractors = 33.3, shown as 33.
-    assert (stat(loyalty, "NPS"), stat(loyalty, "Answers")) == ("33", "3")
+    # 10, 9 and 6: 2/3 promoters − 1/3 detractors = 33.3 (an NPS is shown to one decimal).
+    assert (stat(loyalty, "NPS"), stat(loyalty, "Answers")) == ("33.3", "3")
     assert fits_the_screen(page)
     shot(page, "executive-dashboard")
     by_team = page.locator("section.dash-table", has=page.locator("#opportunities_by_team"))
     name, rows = download_table(page, by_team)
     assert name.startswith("dashboard-opportunities_by_team-")
-    assert rows == table_shown(by_team), rows  # the file holds the table the page shows
+    assert_export_is_the_page(rows, table_shown(by_team))  # the file holds the page's table
     assert rows[1][0] == "Client Service" and "3000" in "".join(rows[1]).replace(",", "")
 
     # The loyalty page in detail, and its NPS-by-team table as CSV.
     follow_menu(page, "Loyalty")
     page.get_by_role("heading", name="Customer loyalty", level=1).wait_for()
     page.locator(".chart .main-svg").first.wait_for()
-    assert (stat(page, "NPS"), stat(page, "Answers")) == ("33", "3")
+    assert (stat(page, "NPS"), stat(page, "Answers")) == ("33.3", "3")
     assert fits_the_screen(page)
     shot(page, "executive-loyalty")
     nps_by_team = page.locator("section", has=page.get_by_role("heading", name="NPS by team"))
     name, rows = download_table(page, nps_by_team)
     assert name.startswith("loyalty-nps_by_team-")
-    assert rows == table_shown(nps_by_team), rows
+    assert_export_is_the_page(rows, table_shown(nps_by_team))
     assert rows[1] == ["Client Service", "3", "2", "0", "1", "33.3"]
     assert page_errors == [], page_errors
