@@ -124,7 +124,8 @@ def test_crp_learns_drills_asks_and_hands_over_a_need(page, page_errors, world):
     citation = page.locator(".ecoach-quote a").first
     tab_to(page, citation)
     page.keyboard.press("Enter")
-    assert page.url.endswith("#source-1")
+    # A hash change is not instant: wait for the address rather than read it at once.
+    expect(page).to_have_url(re.compile(r"#source-1$"))
     shot(page, "crp-ecoach")
 
     # Pass on a need for Harbour Bakery, which has no sales owner.

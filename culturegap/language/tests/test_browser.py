@@ -2,9 +2,11 @@
 lesson. Screenshots go to /tmp/culturegap-screenshots/ for a person to look at."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from culturegap.language import services
 from culturegap.language.tests.factories import playbook_with_content
@@ -44,7 +46,7 @@ def test_crp_reads_and_searches_the_playbook(page, page_errors, company, staff):
     shoot(page, "playbook-search")
 
     results.get_by_role("link", name="Rapport").click()
-    assert page.url.endswith("#term-rapport")
+    expect(page).to_have_url(re.compile(r"#term-rapport$"))
     assert page.locator("#term-rapport").is_visible()
     assert page_errors == [], page_errors
 
