@@ -270,19 +270,6 @@ def drill_cards(drill: Drill) -> DrillCards:
     )
 
 
-def next_card(drill: Drill) -> Card | None:
-    """The first card of the drill not yet reviewed in it (cards deleted since are skipped)."""
-    order, reviewed = drill_progress(drill)
-    remaining = [pk for pk in order if pk not in reviewed]
-    if not remaining:
-        return None
-    cards = Card.objects.filter(person_id=drill.person_id, pk__in=remaining).select_related(
-        "question"
-    )
-    found = {card.pk: card for card in cards}
-    return next((found[pk] for pk in remaining if pk in found), None)
-
-
 @dataclass
 class Habit:
     """The light game mechanics: never ranked against anyone else."""
